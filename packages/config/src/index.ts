@@ -1,0 +1,2 @@
+export { parseConfig, ConfigError, env } from './parse.ts';
+export { z } from 'zod';

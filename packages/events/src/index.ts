@@ -1,0 +1,10 @@
+export type { Op, SourceKind, Long, OldKey, Change, Source, ChangeBatch } from './types.ts';
+export { OPS } from './types.ts';
+export { ChangeBatchCodec, SCHEMA_VERSION_HEADER } from './codec.ts';
+export { SCHEMA_VERSIONS, CURRENT_SCHEMA_VERSION, changeBatchV1 } from './schemas.ts';
+export { EventsError } from './errors.ts';
+export type { EventsErrorCode } from './errors.ts';
+export { changeTopic, deadLetterTopic, shipKey, DEFAULT_SOURCE_TABLE } from './topics.ts';
+export type { SourceTable } from './topics.ts';
+export { cellValueOf, renderText, renderDouble, isValueFormat, VALUE_FORMATS } from './values.ts';
+export type { CellValue, ValueFormat } from './values.ts';

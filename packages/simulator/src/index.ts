@@ -1,0 +1,2 @@
+export { createNarrowTable } from "./narrow-table.ts";
+export type { NarrowTableOptions } from "./narrow-table.ts";

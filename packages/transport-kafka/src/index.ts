@@ -1,0 +1,6 @@
+export type * from './types.ts';
+export { KafkaTransportError } from './errors.ts';
+export type { KafkaTransportErrorCode } from './errors.ts';
+export { createKafkajsTransport } from './kafkajs-transport.ts';
+export type { KafkajsTransportOptions } from './kafkajs-transport.ts';
+export { chunksByBytes } from './kafkajs-producer.ts';

@@ -1,0 +1,83 @@
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import { KafkaTransportError } from './errors.ts';
+import type { Consumer, ConsumerOptions, ConsumerRunOptions, IncomingMessage, TopicPartition, TopicPartitionOffset } from './types.ts';
+
+function toIncoming(topic: string, partition: number, m: KafkaMessage): IncomingMessage {
+  const headers: Record<string, Buffer | undefined> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    headers[k] = v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+  }
+  return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestampMs: Number(m.timestamp) };
+}
+
+export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptions): Promise<Consumer> {
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxWaitTimeInMs: options.maxWaitMs ?? 100,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  let stopping = false;
+  return {
+    async subscribe(topics, fromBeginning) {
+      for (const topic of topics) await consumer.subscribe({ topic, fromBeginning });
+    },
+    async run(run: ConsumerRunOptions) {
+      if (run.onAssigned) {
+        const onAssigned = run.onAssigned;
+        consumer.on(consumer.events.GROUP_JOIN, (e) => {
+          const assigned: TopicPartition[] = [];
+          for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+            for (const partition of partitions) assigned.push({ topic, partition });
+          }
+          void onAssigned(assigned);
+        });
+      }
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: run.partitionsConcurrently ?? 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0) return;
+          await run.eachBatch(
+            {
+              topic: batch.topic,
+              partition: batch.partition,
+              messages: batch.messages.map((m) => toIncoming(batch.topic, batch.partition, m)),
+              highWatermark: batch.highWatermark,
+            },
+            { heartbeat, isActive: () => !stopping && isRunning() && !isStale() },
+          );
+        },
+      });
+    },
+    async commit(offsets: readonly TopicPartitionOffset[]) {
+      try {
+        await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+      } catch (err) {
+        throw new KafkaTransportError('commit_failed', `commit offsets for ${offsets.length} partitions`, { cause: err });
+      }
+    },
+    seek(o) {
+      consumer.seek({ topic: o.topic, partition: o.partition, offset: o.offset });
+    },
+    pause(partitions) {
+      consumer.pause(groupByTopic(partitions));
+    },
+    resume(partitions) {
+      consumer.resume(groupByTopic(partitions));
+    },
+    async close() {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
+}
+
+function groupByTopic(partitions: readonly TopicPartition[]): Array<{ topic: string; partitions: number[] }> {
+  const byTopic = new Map<string, number[]>();
+  for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p.partition]);
+  return [...byTopic].map(([topic, ps]) => ({ topic, partitions: ps }));
+}
