@@ -6,3 +6,5 @@ export { createPool, inTransaction } from './pool.ts';
 export type { Pool, PoolClient, PoolOptions } from './pool.ts';
 export { withLockTimeout, defaultLockRetryOptions } from './lock-timeout.ts';
 export type { LockRetryOptions } from './lock-timeout.ts';
+export { runMigrations, FLEETPIVOT_SCHEMA } from './migrations.ts';
+export type { Migration } from './migrations.ts';
