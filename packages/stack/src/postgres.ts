@@ -1,0 +1,131 @@
+import { chown, mkdir, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { portFree, run, sleep } from './exec.ts';
+import { StackError } from './errors.ts';
+
+export interface PostgresOptions {
+  dir: string;
+  port: number;
+  /** OS user that owns and runs the cluster when we are root. */
+  osUser?: string;
+}
+
+const PG_ROOT = '/usr/lib/postgresql';
+
+/** Finds Debian's PostgreSQL server binaries, newest major first (15 is what this project targets). */
+export async function findPostgresBin(): Promise<string> {
+  const majors = existsSync(PG_ROOT) ? (await readdir(PG_ROOT)).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const major of majors) {
+    const bin = join(PG_ROOT, major, 'bin');
+    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;
+  }
+  throw new StackError('postgres_binaries_missing', 'PostgreSQL server binaries not found under /usr/lib/postgresql: run `apt-get install -y postgresql-15`');
+}
+
+export const postgresAdminUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`;
+
+// Settings the pipeline needs (logical decoding, enough slots and senders) and a dev cluster wants
+// (fsync off: these clusters hold test and demo data only; a crashed OS loses nothing that matters).
+const SETTINGS = {
+  wal_level: 'logical',
+  max_replication_slots: '32',
+  max_wal_senders: '32',
+  max_connections: '200',
+  shared_buffers: '256MB',
+  max_wal_size: '4GB',
+  logical_decoding_work_mem: '64MB',
+  fsync: 'off',
+  full_page_writes: 'off',
+  listen_addresses: "'127.0.0.1'",
+  log_min_messages: 'warning',
+};
+
+async function pgCtl(bin: string, o: PostgresOptions, args: string[]) {
+  return run(join(bin, 'pg_ctl'), ['-D', join(o.dir, 'data'), ...args], { asUser: o.osUser ?? 'postgres' });
+}
+
+export async function postgresRunning(o: PostgresOptions): Promise<boolean> {
+  if (!existsSync(join(o.dir, 'data', 'PG_VERSION'))) return false;
+  const bin = await findPostgresBin();
+  try {
+    await pgCtl(bin, o, ['status']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** initdb once, then start; a running cluster is left alone (starting twice is a no-op). */
+export async function ensurePostgres(o: PostgresOptions): Promise<string> {
+  const bin = await findPostgresBin();
+  const data = join(o.dir, 'data');
+  const user = o.osUser ?? 'postgres';
+  const url = postgresAdminUrl(o.port);
+  if (await postgresRunning(o)) return url;
+  if (!(await portFree(o.port))) {
+    throw new StackError('port_in_use', `port ${o.port} is taken by another process; stop it or set FLEETPIVOT_PG_PORT`);
+  }
+  await mkdir(o.dir, { recursive: true });
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    await rm(data, { recursive: true, force: true });
+    await mkdir(data, { recursive: true });
+    await mkdir(join(o.dir, 'run'), { recursive: true });
+    if (process.getuid?.() === 0) {
+      const { stdout } = await run('id', ['-u', user]);
+      const { stdout: gid } = await run('id', ['-g', user]);
+      for (const d of [o.dir, data, join(o.dir, 'run')]) await chown(d, Number(stdout.trim()), Number(gid.trim()));
+    }
+    await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], { asUser: user });
+    const conf = Object.entries({ ...SETTINGS, port: String(o.port), unix_socket_directories: `'${join(o.dir, 'run')}'` })
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('\n');
+    await run('sh', ['-c', `cat >> '${join(data, 'postgresql.conf')}' <<'EOF'\n# fleetpivot local stack\n${conf}\nEOF`], { asUser: user });
+  }
+  try {
+    await pgCtl(bin, o, ['-l', join(o.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
+  } catch (err) {
+    throw new StackError('start_failed', `PostgreSQL did not start; see ${join(o.dir, 'postgres.log')}`, { cause: err });
+  }
+  await waitForPostgres(url);
+  return url;
+}
+
+export async function waitForPostgres(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new StackError('not_ready', `PostgreSQL at ${url} not answering`, { cause: err });
+      await sleep(250);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+export async function stopPostgres(o: PostgresOptions): Promise<void> {
+  if (!(await postgresRunning(o))) return;
+  await pgCtl(await findPostgresBin(), o, ['-m', 'fast', '-w', 'stop']);
+}
+
+/** Creates a database if it does not exist (CREATE DATABASE cannot run in a transaction or IF NOT EXISTS). */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err; // created concurrently: fine
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
