@@ -1,0 +1,25 @@
+# One image per service, built from one Dockerfile: `docker build --target capture|pivot|backfill .`
+# Node 24 runs the TypeScript sources directly (type stripping), so there is no build step to ship.
+FROM node:24-bookworm-slim AS base
+ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY packages ./packages
+COPY services ./services
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf packages/*/src/*.test.ts services/*/src/*.test.ts
+USER node
+
+FROM base AS capture
+EXPOSE 9464
+CMD ["node", "services/capture/src/main.ts"]
+
+FROM base AS pivot
+EXPOSE 9464
+CMD ["node", "services/pivot/src/main.ts"]
+
+FROM base AS backfill
+EXPOSE 9464
+CMD ["node", "services/backfill/src/main.ts"]
+
+FROM base AS cli
+ENTRYPOINT ["node", "packages/cli/src/bin.ts"]
