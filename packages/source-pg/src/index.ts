@@ -1,0 +1,12 @@
+export { startCapture, defaultCaptureOptions } from './capture.ts';
+export type { CaptureOptions, CaptureDeps, CaptureHandle, CaptureState } from './capture.ts';
+export { preflight, inspectSource, preflightProblems } from './preflight.ts';
+export type { PreflightOptions, SourceFacts } from './preflight.ts';
+export { ensurePublication, ensureSlot, slotConfirmedLsn, slotLagBytes, dropSlot, emitHeartbeat, HEARTBEAT_PREFIX } from './setup.ts';
+export { parseLsn, formatLsn } from './lsn.ts';
+export type { Lsn } from './lsn.ts';
+export { parseTimestampUs, parseInt8, parseFloat8 } from './values.ts';
+export { decodePgoutput } from './pgoutput.ts';
+export type { PgoutputMessage } from './pgoutput.ts';
+export { SourcePgError } from './errors.ts';
+export type { SourcePgErrorCode } from './errors.ts';
