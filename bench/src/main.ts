@@ -1,0 +1,69 @@
+// `npm run bench [-- --quick] [--repeats N] [--only backfill,kafka]`: every scenario in one process run,
+// baselines next to fleetpivot on the same data, results under bench/results/.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureStack } from '@fleetpivot/stack';
+import { backfillCases, backfillScenario } from './backfill.ts';
+import { log, notMeasured, type RunOptions, type ScenarioResult } from './harness.ts';
+import { kafkaClientScenario } from './kafka-clients.ts';
+import { machineFacts } from './machine.ts';
+import { pipelineParts } from './pipeline.ts';
+import { writeReport, type RunReport } from './report.ts';
+
+function options(): RunOptions {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, repeats: { type: 'string' }, only: { type: 'string' } },
+    allowPositionals: false,
+  });
+  const quick = values.quick ?? false;
+  return { quick, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
+}
+
+interface Planned {
+  id: string;
+  run: () => Promise<ScenarioResult>;
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const startedAt = new Date();
+  const stack = await ensureStack({ env: process.env });
+  const machine = await machineFacts(stack);
+  log(`${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repeats, ${machine.cpus} cpus, PostgreSQL ${machine.postgres}, Kafka ${machine.kafka}`);
+  const parts = await pipelineParts(stack);
+  const planned: Planned[] = [
+    ...backfillCases(opts.quick).map((c) => ({ id: `backfill/${c.channels}ch/${c.rows}`, run: () => backfillScenario(stack, c, opts, parts.backfill) })),
+    { id: 'kafka/clients', run: () => kafkaClientScenario(stack, opts) },
+    ...parts.scenarios(opts),
+  ];
+  const scenarios: ScenarioResult[] = [];
+  for (const p of planned) {
+    if (opts.only.length && !opts.only.some((o) => p.id.startsWith(o))) continue;
+    log(`scenario ${p.id}`);
+    try {
+      scenarios.push(await p.run());
+    } catch (err) {
+      const reason = `scenario failed: ${err instanceof Error ? err.message : String(err)}`;
+      log(`  ${reason}`);
+      scenarios.push({ id: p.id, title: p.id, params: {}, measurements: [notMeasured('harness', 'scenario', '', true, reason)], comparisons: [], elapsedS: 0 });
+    }
+  }
+  const finishedAt = new Date();
+  const report: RunReport = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    mode: opts.quick ? 'quick' : 'full',
+    repeats: opts.repeats,
+    machine,
+    scenarios,
+    plots: [],
+  };
+  const written = await writeReport(join(import.meta.dirname, '..', 'results'), report);
+  log(`done in ${Math.round(report.durationS)} s: ${written.json}, ${written.markdown}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
