@@ -1,0 +1,15 @@
+export { WideSink, defaultWideSinkOptions } from './sink.ts';
+export type { WideSinkOptions, ApplyInput, ApplyResult } from './sink.ts';
+export { readShipLayout } from './catalog.ts';
+export type { ShipLayout, ChannelColumn, PartTable } from './catalog.ts';
+export { readAppliedOffset } from './offsets.ts';
+export type { PartitionRef } from './offsets.ts';
+export { pauseShips, resumeShips, readPauses, isPaused } from './pauses.ts';
+export type { PauseState } from './pauses.ts';
+export { verifyShip, verifyAll } from './verify.ts';
+export type { VerifyResult, CellMismatch, NarrowSource } from './verify.ts';
+export { changeJson } from './dead-letters.ts';
+export { usToTimestamp } from './plan.ts';
+export { SINK_MIGRATIONS, SINK_COMPONENT } from './migrations.ts';
+export { SinkError } from './errors.ts';
+export type { SinkErrorCode } from './errors.ts';

@@ -1,0 +1,143 @@
+import type pg from 'pg';
+import type { ValueFormat } from '@fleetpivot/events';
+import type { ColumnMode, PartBudget, Reduction } from '@fleetpivot/pivot';
+import { DEFAULT_PART_BUDGET } from '@fleetpivot/pivot';
+import { quoteIdent, runMigrations } from '@fleetpivot/pgkit';
+import { CatalogCache, readShipLayout, type ShipLayout } from './catalog.ts';
+import { extendShip } from './ddl.ts';
+import { insertDeadLetters } from './dead-letters.ts';
+import { deleteEmptySql, mergeSql } from './merge-sql.ts';
+import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
+import { planApply, usToTimestamp, type CellKeyRow } from './plan.ts';
+import { tombstonedCells, writeTombstones } from './tombstones.ts';
+import { SINK_COMPONENT, SINK_MIGRATIONS } from './migrations.ts';
+import { SinkError } from './errors.ts';
+
+export interface WideSinkOptions {
+  pool: pg.Pool;
+  /** Schema of the wide tables (default `fleetpivot_wide`). */
+  schema?: string;
+  mode?: ColumnMode;
+  budget?: PartBudget;
+  /** lock_timeout of each DDL attempt (default 2,000 ms). */
+  lockTimeoutMs?: number;
+  onDdl?: (kind: 'create_table' | 'add_column', count: number) => void;
+}
+
+export const defaultWideSinkOptions = { schema: 'fleetpivot_wide', mode: 'typed', budget: DEFAULT_PART_BUDGET, lockTimeoutMs: 2_000 } satisfies Partial<WideSinkOptions>;
+
+export interface ApplyInput extends PartitionRef {
+  /** What readAppliedOffset returned when the batch was filtered; a different value under lock means "stale". */
+  expectedApplied: bigint;
+  /** The last offset of this batch (applied, parked or skipped alike). */
+  lastOffset: bigint;
+  reduction: Reduction;
+}
+
+export interface ApplyResult {
+  status: 'applied' | 'stale';
+  cells: number;
+  rows: number;
+  overflows: number;
+}
+
+/** The Postgres sink of the pivot: wide tables, catalog, exactly-once application of reduced batches. */
+export class WideSink {
+  readonly options: Required<Omit<WideSinkOptions, 'onDdl'>> & Pick<WideSinkOptions, 'onDdl'>;
+  private readonly cache = new CatalogCache();
+
+  constructor(options: WideSinkOptions) {
+    this.options = { ...defaultWideSinkOptions, ...options };
+  }
+
+  /** fleetpivot's tables and the wide schema; safe from many replicas at once. */
+  async migrate(): Promise<void> {
+    const c = await this.options.pool.connect();
+    try {
+      await runMigrations(c, SINK_COMPONENT, SINK_MIGRATIONS);
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`).catch((err: unknown) => {
+        // Two replicas creating the schema at once: one loses with unique_violation, the schema exists.
+        if ((err as { code?: string }).code !== '23505') throw err;
+      });
+    } finally {
+      c.release();
+    }
+  }
+
+  appliedOffset(p: PartitionRef): Promise<bigint> {
+    return readAppliedOffset(this.options.pool, p);
+  }
+
+  /** Applies one partition batch in one transaction, with its offset; 'stale' when someone else advanced it first. */
+  async apply(input: ApplyInput): Promise<ApplyResult> {
+    const c = await this.options.pool.connect();
+    try {
+      const layouts = await this.ensureLayouts(c, input.reduction);
+      await c.query('BEGIN');
+      try {
+        const applied = await lockAppliedOffset(c, input);
+        if (applied !== input.expectedApplied) {
+          await c.query('ROLLBACK');
+          return { status: 'stale', cells: 0, rows: 0, overflows: 0 };
+        }
+        const result = await this.applyLocked(c, input, layouts);
+        await writeAppliedOffset(c, input, input.lastOffset);
+        await c.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        this.cache.clear();
+        throw new SinkError('apply_failed', `apply batch of ${input.topic}[${input.partition}] up to offset ${input.lastOffset}`, { cause: err });
+      }
+    } finally {
+      c.release();
+    }
+  }
+
+  private async applyLocked(c: pg.ClientBase, input: ApplyInput, layouts: Map<string, ShipLayout>): Promise<ApplyResult> {
+    const fills: CellKeyRow[] = [];
+    for (const [ship, rows] of input.reduction.ships) {
+      for (const [timeUs, cells] of rows) for (const [channel, op] of cells) if (op.kind === 'FILL') fills.push({ ship, channel, timeUs });
+    }
+    const plan = planApply(input.reduction.ships, layouts, await tombstonedCells(c, fills));
+    await writeTombstones(c, plan.tombstoneAdds, plan.tombstoneRemoves);
+    let rows = 0;
+    for (const part of plan.parts.values()) {
+      const list = [...part.rows];
+      const times = list.map(([t]) => usToTimestamp(t));
+      const j = (f: (r: (typeof list)[number][1]) => unknown) => list.map(([, r]) => JSON.stringify(f(r)));
+      await c.query(mergeSql(part), [times, j((r) => r.k), j((r) => r.v), j((r) => r.oset), j((r) => r.ofill), j((r) => r.odel)]);
+      const cleared = list.filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
+      if (cleared.length > 0) await c.query(deleteEmptySql(part), [cleared]);
+      rows += list.length;
+    }
+    let overflows = 0;
+    if (plan.overflows.size > 0) {
+      const keys = [...plan.overflows.keys()].map((k) => k.split('\u0000') as [string, string]);
+      overflows = [...plan.overflows.values()].reduce((a, b) => a + b, 0);
+      await c.query(
+        `UPDATE fleetpivot.channel_columns cc SET overflow_count = overflow_count + u.n FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(s, ch, n)
+         WHERE cc.ship_id = u.s AND cc.data_channel_id = u.ch`,
+        [keys.map((k) => k[0]), keys.map((k) => k[1]), [...plan.overflows.values()]],
+      );
+    }
+    await insertDeadLetters(c, input.group, input.reduction.parked);
+    return { status: 'applied', cells: plan.cells, rows, overflows };
+  }
+
+  /** Layouts of every ship in the batch with a column for every channel that carries a value (DDL when missing). */
+  private async ensureLayouts(c: pg.ClientBase, reduction: Reduction): Promise<Map<string, ShipLayout>> {
+    const out = new Map<string, ShipLayout>();
+    for (const [ship, rows] of reduction.ships) {
+      const needed = new Map<string, ValueFormat>();
+      for (const cells of rows.values()) for (const [ch, op] of cells) if (op.kind !== 'CLEAR') needed.set(ch, op.value.format);
+      let layout = this.cache.get(ship);
+      const missing = (l: ShipLayout | undefined) => [...needed.keys()].some((ch) => !l?.channels.has(ch));
+      if (!layout || missing(layout)) layout = await readShipLayout(c, ship);
+      if (missing(layout)) layout = await extendShip(c, ship, needed, { ...this.options });
+      this.cache.set(layout);
+      out.set(ship, layout);
+    }
+    return out;
+  }
+}
