@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { ChangeBatchCodec } from '@fleetpivot/events';
+import type { ChangeBatch } from '@fleetpivot/events';
+import type { StackInfo } from '@fleetpivot/stack';
+import { testTransport, uniqueName } from '@fleetpivot/testing';
+
+export interface Received {
+  partition: number;
+  offset: number;
+  key: string | null;
+  batch: ChangeBatch;
+}
+
+/** Reads the topic from the beginning until `done(all)` holds or the timeout passes. */
+export async function readTopic(stack: StackInfo, topic: string, done: (all: Received[]) => boolean, timeoutMs = 60_000): Promise<Received[]> {
+  const codec = new ChangeBatchCodec();
+  const consumer = await testTransport(stack).consumer({ groupId: uniqueName('capture_test'), maxWaitMs: 100 });
+  const all: Received[] = [];
+  try {
+    await consumer.subscribe([topic], true);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(), timeoutMs);
+      consumer
+        .run({
+          eachBatch: async (b) => {
+            for (const m of b.messages) {
+              all.push({
+                partition: b.partition,
+                offset: Number(m.offset),
+                key: m.key ? m.key.toString('utf8') : null,
+                batch: codec.decode(m.value as Buffer, ChangeBatchCodec.versionFromHeaders(m.headers)),
+              });
+            }
+            if (done(all)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.close();
+  }
+  return all.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+export const changeCount = (all: Received[]) => all.reduce((n, r) => n + r.batch.changes.length, 0);
+
+export interface CaptureEnv {
+  FLEETPIVOT_SOURCE_URL: string;
+  KAFKA_BROKERS: string;
+  CAPTURE_TOPIC_PREFIX: string;
+  CAPTURE_SLOT_NAME: string;
+  CAPTURE_PUBLICATION_NAME: string;
+  [key: string]: string;
+}
+
+export function captureEnv(stack: StackInfo, dbUrl: string, extra: Record<string, string> = {}): CaptureEnv {
+  const name = uniqueName('cap');
+  return {
+    FLEETPIVOT_SOURCE_URL: dbUrl,
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    CAPTURE_TOPIC_PREFIX: name,
+    CAPTURE_SLOT_NAME: name,
+    CAPTURE_PUBLICATION_NAME: name,
+    CAPTURE_TOPIC_PARTITIONS: '3',
+    CAPTURE_HTTP_PORT: '0',
+    CAPTURE_STATUS_INTERVAL_MS: '500',
+    CAPTURE_STANDBY_POLL_MS: '200',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+export interface CaptureProcess {
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+  log(): string;
+  /** Resolves when the log shows `message` (a pino msg) or rejects after the timeout. */
+  waitForLog(message: string, timeoutMs?: number): Promise<void>;
+}
+
+/** `node services/capture/src/main.ts` as a real child process, its JSON logs in a file. */
+export function spawnCapture(env: Record<string, string>, label: string): CaptureProcess {
+  const logFile = `/tmp/${uniqueName(`capture_${label}`)}.log`;
+  const out = createWriteStream(logFile);
+  const child = spawn(process.execPath, ['services/capture/src/main.ts'], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const log = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return {
+    child,
+    logFile,
+    exited,
+    log,
+    async waitForLog(message: string, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (log().includes(`"msg":"${message}"`)) return;
+        if (child.exitCode !== null) throw new Error(`capture exited (${child.exitCode}) before "${message}":\n${log().slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for "${message}":\n${log().slice(-3000)}`);
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
