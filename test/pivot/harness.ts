@@ -1,0 +1,99 @@
+import { expect } from 'vitest';
+import type { StackInfo } from '@fleetpivot/stack';
+import { ChangeBatchCodec, SCHEMA_VERSION_HEADER, shipKey, type ChangeBatch } from '@fleetpivot/events';
+import { createTestDatabase, createTestTopic, testTransport, uniqueName, type TestDatabase, type TestTopic } from '@fleetpivot/testing';
+import { createNarrowTable } from '@fleetpivot/simulator';
+import { readAppliedOffset, verifyAll, type VerifyResult } from '@fleetpivot/sink-pg';
+import { startPivot, type PivotOptions, type RunningPivot } from '@fleetpivot/pivot-service';
+import type { OutgoingMessage } from '@fleetpivot/transport-kafka';
+import { NARROW } from './narrow-model.ts';
+
+export interface PivotEnv {
+  stack: StackInfo;
+  db: TestDatabase;
+  topic: TestTopic;
+  dlq: TestTopic;
+  groupId: string;
+  codec: ChangeBatchCodec;
+  close(): Promise<void>;
+}
+
+/** A database with the narrow table, a change topic and a dead-letter topic of the test's own. */
+export async function pivotEnv(stack: StackInfo, label: string, partitions = 3): Promise<PivotEnv> {
+  const db = await createTestDatabase(stack, label);
+  const client = await db.pool.connect();
+  try {
+    await createNarrowTable(client, { primaryKey: true });
+  } finally {
+    client.release();
+  }
+  const topic = await createTestTopic(stack, { partitions, prefix: label });
+  const dlq = await createTestTopic(stack, { partitions: 1, prefix: `${label}_dlq` });
+  return {
+    stack,
+    db,
+    topic,
+    dlq,
+    groupId: uniqueName(`g_${label}`),
+    codec: new ChangeBatchCodec(),
+    async close() {
+      await topic.delete().catch(() => undefined);
+      await dlq.delete().catch(() => undefined);
+      await db.drop();
+    },
+  };
+}
+
+export function encode(env: PivotEnv, batch: ChangeBatch): OutgoingMessage {
+  return { key: shipKey(batch.ship_id), value: env.codec.encode(batch), headers: { [SCHEMA_VERSION_HEADER]: String(env.codec.version) } };
+}
+
+export async function produce(env: PivotEnv, messages: readonly OutgoingMessage[]): Promise<void> {
+  const producer = await testTransport(env.stack).producer();
+  try {
+    await producer.send(env.topic.topic, messages);
+  } finally {
+    await producer.close();
+  }
+}
+
+export function runPivot(env: PivotEnv, extra: Partial<PivotOptions> = {}): Promise<RunningPivot> {
+  return startPivot({
+    transport: testTransport(env.stack, 'pivot-test'),
+    pool: env.db.pool,
+    topic: env.topic.topic,
+    deadLetterTopic: env.dlq.topic,
+    groupId: env.groupId,
+    pausePollMs: 200,
+    sessionTimeoutMs: 10_000,
+    ...extra,
+  });
+}
+
+/** Waits until the target database says every message of the topic is applied. */
+export async function waitApplied(env: PivotEnv, timeoutMs = 90_000): Promise<void> {
+  const admin = await testTransport(env.stack).admin();
+  try {
+    const ends = await admin.logEndOffsets(env.topic.topic);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let behind = 0;
+      for (const [partition, end] of ends) {
+        const applied = await readAppliedOffset(env.db.pool, { group: env.groupId, topic: env.topic.topic, partition });
+        if (applied + 1n < BigInt(end)) behind++;
+      }
+      if (behind === 0) return;
+      if (Date.now() > deadline) throw new Error(`${behind} partitions not applied after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Every ship's wide tables equal the narrow table's pivot, cell for cell. */
+export async function expectExact(env: PivotEnv): Promise<VerifyResult[]> {
+  const results = await verifyAll(env.db.pool, NARROW);
+  for (const r of results) expect({ ship: r.shipId, mismatches: r.mismatches, sample: r.sample }).toEqual({ ship: r.shipId, mismatches: 0, sample: [] });
+  return results;
+}
