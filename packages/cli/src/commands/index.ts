@@ -1,0 +1,2 @@
+// The subcommand registry: one line per command file. `fleetpivot --help` lists them in this order.
+export { simulate } from './simulate.ts';
