@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { BinaryCopyParser, type RawFields } from './binary-copy.ts';
+import { decodeNarrowRow } from './narrow-row.ts';
+
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+function int64(v: bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(v);
+  return b;
+}
+
+function tuple(fields: (Buffer | null)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from([fields.length >> 8, fields.length & 0xff])];
+  for (const f of fields) {
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(f ? f.length : -1);
+    parts.push(len);
+    if (f) parts.push(f);
+  }
+  return Buffer.concat(parts);
+}
+
+function copyStream(tuples: (Buffer | null)[][]): Buffer {
+  const header = Buffer.concat([SIGNATURE, Buffer.alloc(4), Buffer.from([0, 0, 0, 3]), Buffer.from('ext')]);
+  return Buffer.concat([header, ...tuples.map(tuple), Buffer.from([0xff, 0xff])]);
+}
+
+const PG_EPOCH_US = 946_684_800_000_000n;
+
+function narrow(time: bigint | null, long: bigint | null, dbl: number | null): (Buffer | null)[] {
+  const d = Buffer.alloc(8);
+  if (dbl !== null) d.writeDoubleBE(dbl);
+  return [
+    Buffer.from('IMO9074729'),
+    Buffer.from('/dnv-v2/vis-3-4a/411.1/C101.31-2/meta/qty-temperature'),
+    time === null ? null : int64(time),
+    Buffer.from('Integer'),
+    dbl === null ? null : d,
+    long === null ? null : int64(long),
+    Buffer.from("it's \t\n\\ 船"),
+    Buffer.from([1]),
+  ];
+}
+
+describe('BinaryCopyParser', () => {
+  it('decodes tuples split at every possible byte boundary', () => {
+    const stream = copyStream([narrow(0n, 1n, 1.5), narrow(null, null, null), narrow(1n, -1n, -0)]);
+    for (let cut = 1; cut < stream.length; cut += 3) {
+      const rows: RawFields[] = [];
+      const p = new BinaryCopyParser(8, (f) => rows.push([...f].map((b) => (b ? Buffer.from(b) : null))));
+      p.push(stream.subarray(0, cut));
+      p.push(stream.subarray(cut));
+      p.end();
+      expect(rows).toHaveLength(3);
+      expect(rows[1]![2]).toBeNull();
+    }
+  });
+
+  it('rejects text-format output and a stream cut short', () => {
+    expect(() => new BinaryCopyParser(8, () => undefined).push(Buffer.from('IMO1\tx\tx\tx\tx\tx\tx\tx\n'.repeat(2)))).toThrow(/binary/);
+    const p = new BinaryCopyParser(8, () => undefined);
+    const stream = copyStream([narrow(0n, 1n, 1.5)]);
+    p.push(stream.subarray(0, stream.length - 5));
+    expect(() => p.end()).toThrow(/ended mid-stream/);
+  });
+});
+
+describe('decodeNarrowRow', () => {
+  it('keeps microseconds, bigints beyond 2^53, infinities and NULLs exactly', () => {
+    const decode = (f: (Buffer | null)[]) => decodeNarrowRow(f).change;
+    const us = 1_714_564_800_123_457n; // 2024-05-01 12:00:00.123457 UTC
+    const c = decode(narrow(us - PG_EPOCH_US, 9223372036854775807n, 0.1));
+    expect(c).toMatchObject({ op: 'BACKFILL', created_time_us: Number(us), long_v: 9223372036854775807n, double_v: 0.1, str_v: "it's \t\n\\ 船", bool_v: true, old: null });
+    expect(decode(narrow(-9223372036854775808n, -9223372036854775808n, Number.NaN)).created_time_us).toBe(-9223372036854775808n);
+    expect(decode(narrow(9223372036854775807n, 42n, null)).created_time_us).toBe(9223372036854775807n);
+    expect(decode(narrow(-PG_EPOCH_US - 1n, 2n ** 53n + 1n, null))).toMatchObject({ created_time_us: -1, long_v: 2n ** 53n + 1n });
+    const nulls = decodeNarrowRow([null, null, null, null, null, null, null, null]);
+    expect(nulls.shipId).toBeNull();
+    expect(nulls.change).toMatchObject({ data_channel_id: null, created_time_us: null, value_format: null, double_v: null, long_v: null, str_v: null, bool_v: null });
+  });
+});

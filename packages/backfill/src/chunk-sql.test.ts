@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { chunkCopySql, chunkWhereSql } from './chunk-sql.ts';
+import { parseTimeOption, timestampLiteralText } from './time.ts';
+
+describe('chunk SQL', () => {
+  it('quotes hostile ship ids as literals and renders exact microsecond bounds', () => {
+    const sql = chunkWhereSql({ shipId: "x'); DROP TABLE t; --", fromUs: 1_714_564_800_000_001n, toUs: null, nullTime: false });
+    expect(sql).toBe(`ship_id = 'x''); DROP TABLE t; --' AND created_time >= '2024-05-01 12:00:00.000001+00'::timestamptz`);
+    expect(chunkWhereSql({ shipId: null, fromUs: null, toUs: null, nullTime: true })).toBe('ship_id IS NULL AND created_time IS NULL');
+    expect(chunkCopySql({ schema: 'tenant', table: 'tbl"x' }, { shipId: 'A', fromUs: null, toUs: 0n, nullTime: false })).toBe(
+      `COPY (SELECT "ship_id"::text, "data_channel_id"::text, "created_time"::timestamptz, "value_format"::text, "double_v"::float8, "long_v"::int8, "str_v"::text, "bool_v"::bool FROM "tenant"."tbl""x" WHERE ship_id = 'A' AND created_time < '1970-01-01 00:00:00.000000+00'::timestamptz) TO STDOUT (FORMAT binary)`,
+    );
+  });
+
+  it('renders times before 1970 and parses operator times', () => {
+    expect(timestampLiteralText(-1n)).toBe('1969-12-31 23:59:59.999999+00');
+    expect(parseTimeOption('2024-05-01')).toBe(1_714_521_600_000_000n);
+    expect(parseTimeOption('2024-05-01T12:00:00.5Z')).toBe(1_714_564_800_500_000n);
+    expect(parseTimeOption('2024-05-01 14:00:00+02:00')).toBe(1_714_564_800_000_000n);
+    expect(() => parseTimeOption('yesterday')).toThrow(/unreadable/);
+  });
+});

@@ -1,0 +1,17 @@
+export { runBackfill } from './run.ts';
+export type { BackfillDeps, BackfillResult } from './run.ts';
+export { resolveOptions, defaultBackfillOptions } from './options.ts';
+export type { BackfillOptions, ResolvedOptions } from './options.ts';
+export { BackfillError } from './errors.ts';
+export type { BackfillErrorCode } from './errors.ts';
+export { backfillMigrations } from './migrations.ts';
+export { planChunks, shipRows } from './plan.ts';
+export type { ChunkSpec, ShipStats, BucketCount, PlanOptions } from './plan.ts';
+export { readShipStats } from './stats.ts';
+export { chunkCopySql, chunkWhereSql } from './chunk-sql.ts';
+export { checkSlot, checkSourceTable } from './preflight.ts';
+export { getJob, loadChunks, findUnfinishedJob } from './job-store.ts';
+export type { JobRecord, ChunkRecord, JobScope } from './job-store.ts';
+export { decodeNarrowRow, NARROW_COLUMNS } from './narrow-row.ts';
+export { BinaryCopyParser } from './binary-copy.ts';
+export { parseBackfillArgs, backfillUsage } from './args.ts';

@@ -1,0 +1,85 @@
+import type { Change, Long } from '@fleetpivot/events';
+import { BackfillError } from './errors.ts';
+import type { RawFields } from './binary-copy.ts';
+
+/**
+ * The narrow columns in the order the chunk query selects them, each cast to the type the binary
+ * decoder below expects (a deployment whose table uses e.g. `timestamp` or `real` still reads right).
+ */
+export const NARROW_SELECT = [
+  ['ship_id', 'text'],
+  ['data_channel_id', 'text'],
+  ['created_time', 'timestamptz'],
+  ['value_format', 'text'],
+  ['double_v', 'float8'],
+  ['long_v', 'int8'],
+  ['str_v', 'text'],
+  ['bool_v', 'bool'],
+] as const;
+
+export const NARROW_COLUMNS: readonly string[] = NARROW_SELECT.map(([c]) => c);
+
+const PG_EPOCH_US = 946_684_800_000_000n;
+const PG_EPOCH_US_NUM = 946_684_800_000_000;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+const TWO_32 = 4294967296;
+
+/** A decoded narrow row: the ship that keys its batch and the change live capture would have produced. */
+export interface NarrowRow {
+  shipId: string | null;
+  change: Change;
+  /** Bytes the row had on the wire: the encoded change is about as large (Avro is compact). */
+  bytes: number;
+}
+
+function int64(b: Buffer): Long {
+  const hi = b.readInt32BE(0);
+  // |hi| < 2^21 keeps hi * 2^32 + lo below 2^53: exact as a number, the common case.
+  if (hi < 0x200000 && hi >= -0x200000) return hi * TWO_32 + b.readUInt32BE(4);
+  const v = b.readBigInt64BE(0);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/**
+ * timestamptz is int64 microseconds since 2000-01-01; ±infinity are the int64 extremes and stay so,
+ * exactly as the capture encodes the text 'infinity' / '-infinity'.
+ */
+export function timestampUs(b: Buffer): Long {
+  const hi = b.readInt32BE(0);
+  if (hi < 0x200000 && hi >= -0x200000) {
+    const v = hi * TWO_32 + b.readUInt32BE(4) + PG_EPOCH_US_NUM;
+    if (Number.isSafeInteger(v)) return v;
+  }
+  const raw = b.readBigInt64BE(0);
+  if (raw === INT64_MAX || raw === INT64_MIN) return raw;
+  const v = raw + PG_EPOCH_US;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function text(b: Buffer | null | undefined): string | null {
+  return b ? b.toString('utf8') : null;
+}
+
+/** Decodes one binary COPY tuple of NARROW_SELECT into a BACKFILL change (NULLs kept as NULLs). */
+export function decodeNarrowRow(f: RawFields): NarrowRow {
+  const [ship, channel, time, format, dbl, lng, str, bool] = f;
+  if (f.length !== NARROW_SELECT.length) throw new BackfillError('decode_failed', `narrow tuple has ${f.length} fields`);
+  let bytes = 24;
+  for (const b of f) bytes += b ? b.length : 0;
+  return {
+    shipId: text(ship),
+    bytes,
+    change: {
+      op: 'BACKFILL',
+      data_channel_id: text(channel),
+      created_time_us: time ? timestampUs(time) : null,
+      value_format: text(format),
+      double_v: dbl ? dbl.readDoubleBE(0) : null,
+      long_v: lng ? int64(lng) : null,
+      str_v: text(str),
+      bool_v: bool ? bool[0] !== 0 : null,
+      old: null,
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { DEFAULT_SOURCE_TABLE, type SourceTable } from '@fleetpivot/events';
+import { BackfillError } from './errors.ts';
+import { parseTimeOption } from './time.ts';
+
+export interface BackfillOptions {
+  /** The database holding the narrow table and the capture's replication slot. */
+  sourceUrl: string;
+  /** Where fleetpivot.backfill_jobs / backfill_chunks live (the wide tables' database). */
+  targetUrl: string;
+  kafkaBrokers: readonly string[];
+  /** Topic = changeTopic(topicPrefix, sourceTable): the capture's topic, so live and backfill share partitions. */
+  topicPrefix: string;
+  sourceTable?: SourceTable;
+  /** The capture's replication slot; the backfill refuses to start without it. */
+  slotName: string;
+  /** Only these ships (the repair path with newJob); null or absent = every ship. */
+  ships?: readonly string[] | null;
+  /** Only rows with created_time >= from (e.g. '2024-05-01' or '2024-05-01T12:00:00Z'); UTC when no zone. */
+  from?: string | null;
+  /** Only rows with created_time < to. */
+  to?: string | null;
+  /** Start a fresh job even when an unfinished one with the same scope exists. */
+  newJob?: boolean;
+  /** Resume exactly this job (whatever its scope). */
+  resumeJobId?: string | null;
+  /** Target rows per chunk (default 100,000): the unit of resume and of parallel work. */
+  chunkRows?: number;
+  /** Chunks read at once (default 2), each on its own source connection. */
+  parallelism?: number;
+  /** Row rate limit for the whole job (default 0 = unlimited), so production writers are not starved. */
+  rowsPerSecond?: number;
+  /** Changes per Kafka message (default 5,000). */
+  batchMaxChanges?: number;
+  /** Approximate bytes per Kafka message (default 900,000: under Kafka's default 1 MB message limit). */
+  batchMaxBytes?: number;
+  /** Time bucket of the planning histogram (default 86,400 s = one day). */
+  planBucketSeconds?: number;
+  /** Attempts per chunk within one run before it is marked failed (default 3). */
+  maxChunkAttempts?: number;
+  /** Default smallest-first (seed 002): small ships finish early and become usable first. */
+  order?: 'smallest-first' | 'largest-first';
+  /** 'auto': a redrawn display when stderr is a terminal, log lines otherwise. */
+  progress?: 'auto' | 'terminal' | 'log' | 'none';
+  /** Interval of progress log lines (default 5,000 ms; the terminal display redraws every 250 ms). */
+  progressLogIntervalMs?: number;
+}
+
+export const defaultBackfillOptions = {
+  sourceTable: DEFAULT_SOURCE_TABLE,
+  ships: null,
+  from: null,
+  to: null,
+  newJob: false,
+  resumeJobId: null,
+  chunkRows: 100_000,
+  parallelism: 2,
+  rowsPerSecond: 0,
+  batchMaxChanges: 5_000,
+  batchMaxBytes: 900_000,
+  planBucketSeconds: 86_400,
+  maxChunkAttempts: 3,
+  order: 'smallest-first',
+  progress: 'auto',
+  progressLogIntervalMs: 5_000,
+} satisfies Partial<BackfillOptions>;
+
+export type ResolvedOptions = Required<Omit<BackfillOptions, 'ships'>> & {
+  ships: string[] | null;
+  fromUs: bigint | null;
+  toUs: bigint | null;
+};
+
+function positive(name: string, v: number, min = 1): void {
+  if (!Number.isFinite(v) || v < min) throw new BackfillError('invalid_options', `${name} must be a number >= ${min} (got ${v})`);
+}
+
+/** Defaults applied and every option checked, so a bad one fails before any connection is made. */
+export function resolveOptions(o: BackfillOptions): ResolvedOptions {
+  const r = { ...defaultBackfillOptions, ...stripUndefined(o) } as Required<BackfillOptions>;
+  positive('chunkRows', r.chunkRows);
+  positive('parallelism', r.parallelism);
+  positive('rowsPerSecond', r.rowsPerSecond, 0);
+  positive('batchMaxChanges', r.batchMaxChanges);
+  positive('batchMaxBytes', r.batchMaxBytes, 1024);
+  positive('planBucketSeconds', r.planBucketSeconds);
+  positive('maxChunkAttempts', r.maxChunkAttempts);
+  const time = (name: string, v: string | null) => {
+    if (v === null || v === '') return null;
+    try {
+      return parseTimeOption(v);
+    } catch (err) {
+      throw new BackfillError('invalid_options', `${name}: ${(err as Error).message}`);
+    }
+  };
+  const fromUs = time('from', r.from);
+  const toUs = time('to', r.to);
+  if (fromUs !== null && toUs !== null && fromUs >= toUs) throw new BackfillError('invalid_options', `from (${r.from}) must be before to (${r.to})`);
+  const ships = r.ships === null ? null : [...new Set(r.ships)].sort();
+  if (ships !== null && ships.length === 0) throw new BackfillError('invalid_options', 'ships is empty: name at least one ship, or leave it out for all ships');
+  return { ...r, ships, fromUs, toUs };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { planChunks, type PlanOptions, type ShipStats } from './plan.ts';
+
+const DAY = 86_400_000_000n;
+const base: PlanOptions = { chunkRows: 100, bucketUs: DAY, fromUs: null, toUs: null, order: 'smallest-first' };
+
+function ship(id: string | null, perDay: number[], extra: Partial<ShipStats> = {}): ShipStats {
+  return { shipId: id, buckets: perDay.map((rows, i) => ({ startUs: BigInt(19_000 + i) * DAY, rows })), infiniteRows: 0, nullTimeRows: 0, ...extra };
+}
+
+describe('planChunks', () => {
+  it('orders ships smallest first, the NULL ship last, and covers each ship end to end', () => {
+    const chunks = planChunks([ship('B', [300]), ship(null, [1]), ship('A', [50, 40])], base);
+    expect(chunks.map((c) => c.shipId)).toEqual(['A', 'B', 'B', 'B', null]);
+    for (const id of ['A', 'B', null]) {
+      const mine = chunks.filter((c) => c.shipId === id);
+      expect(mine[0]!.fromUs).toBeNull();
+      expect(mine[mine.length - 1]!.toUs).toBeNull();
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.fromUs).toBe(mine[i - 1]!.toUs);
+    }
+    expect(chunks.reduce((n, c) => n + c.rowsEstimate, 0)).toBe(391);
+    expect(planChunks([ship('B', [300]), ship('A', [50])], { ...base, order: 'largest-first' })[0]!.shipId).toBe('B');
+  });
+
+  it('cuts at bucket starts and splits a heavy bucket evenly in time', () => {
+    const chunks = planChunks([ship('A', [60, 60, 250])], base);
+    expect(chunks.map((c) => c.rowsEstimate)).toEqual([60, 60, 83, 84, 83]);
+    expect(chunks[1]!.fromUs).toBe(19_001n * DAY);
+    expect(chunks[3]!.fromUs).toBe(19_002n * DAY + DAY / 3n);
+  });
+
+  it('gives NULL created_time its own chunk, and counts ±infinity in the open ends', () => {
+    const chunks = planChunks([ship('A', [10], { nullTimeRows: 5, infiniteRows: 2 })], base);
+    expect(chunks).toEqual([
+      { shipId: 'A', fromUs: null, toUs: null, nullTime: false, rowsEstimate: 12 },
+      { shipId: 'A', fromUs: null, toUs: null, nullTime: true, rowsEstimate: 5 },
+    ]);
+  });
+
+  it('keeps a time-scoped job inside its range and leaves NULL times out', () => {
+    const fromUs = 19_000n * DAY + 5n;
+    const toUs = 19_003n * DAY;
+    const chunks = planChunks([ship('A', [100, 100, 100], { nullTimeRows: 9 })], { ...base, fromUs, toUs });
+    expect(chunks[0]!.fromUs).toBe(fromUs);
+    expect(chunks[chunks.length - 1]!.toUs).toBe(toUs);
+    expect(chunks.every((c) => !c.nullTime)).toBe(true);
+  });
+
+  it('plans nothing for an empty table', () => {
+    expect(planChunks([], base)).toEqual([]);
+  });
+});

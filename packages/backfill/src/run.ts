@@ -1,0 +1,115 @@
+import { ChangeBatchCodec, changeTopic } from '@fleetpivot/events';
+import { createPool, coerceError, runMigrations } from '@fleetpivot/pgkit';
+import { silentLogger, type Logger, type Registry } from '@fleetpivot/telemetry';
+import { createKafkajsTransport, type Admin, type KafkaTransport } from '@fleetpivot/transport-kafka';
+import { BackfillError } from './errors.ts';
+import { chooseJob } from './job-setup.ts';
+import { finishJob, getJob, loadChunks } from './job-store.ts';
+import { createBackfillMetrics } from './metrics.ts';
+import { backfillMigrations } from './migrations.ts';
+import { resolveOptions, type BackfillOptions } from './options.ts';
+import { checkSlot, checkSourceTable } from './preflight.ts';
+import { ProgressTracker } from './progress.ts';
+import { logDisplay, noDisplay, terminalDisplay, type ProgressDisplay } from './progress-display.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { runChunks } from './workers.ts';
+
+export interface BackfillDeps {
+  logger?: Logger;
+  /** The service's registry: backfill metrics are registered on it (served on /metrics by the service). */
+  registry?: Registry;
+  /** Instead of a kafkajs transport built from kafkaBrokers. */
+  transport?: KafkaTransport;
+  /** Aborting stops taking chunks and abandons running ones; the job stays resumable. */
+  signal?: AbortSignal;
+  /** Where the terminal display draws (default process.stderr). */
+  terminal?: NodeJS.WriteStream;
+}
+
+export interface BackfillResult {
+  jobId: string;
+  resumed: boolean;
+  /** Rows produced and acknowledged in this run. */
+  rows: number;
+  /** Rows of the job's done chunks, this run and earlier ones. */
+  jobRows: number;
+  /** Chunks finished in this run / in the job. */
+  chunks: number;
+  chunksTotal: number;
+  seconds: number;
+  warnings: string[];
+}
+
+async function checkTopic(admin: Admin, topic: string): Promise<void> {
+  const partitions = await admin.partitionCount(topic).catch(() => 0);
+  if (partitions === 0) throw new BackfillError('topic_missing', `topic ${topic} does not exist: start the capture service first (it creates the topic)`);
+}
+
+/**
+ * Runs (or resumes) one backfill job to the end: preflight, plan or resume, chunks in parallel, job
+ * record finished. Resolves when every chunk is acknowledged by Kafka; rejects with a BackfillError
+ * naming the problem otherwise (the job then stays resumable).
+ */
+export async function runBackfill(options: BackfillOptions, deps: BackfillDeps = {}): Promise<BackfillResult> {
+  const o = resolveOptions(options);
+  const logger = (deps.logger ?? silentLogger()).child({ stage: 'backfill' });
+  const started = performance.now();
+  const source = createPool({ connectionString: o.sourceUrl, applicationName: 'fleetpivot-backfill', max: o.parallelism + 1, onError: (err) => logger.warn({ err }, 'source connection lost') });
+  const target = createPool({ connectionString: o.targetUrl, applicationName: 'fleetpivot-backfill', max: 3, onError: (err) => logger.warn({ err }, 'target connection lost') });
+  const transport = deps.transport ?? createKafkajsTransport({ brokers: o.kafkaBrokers, clientId: 'fleetpivot-backfill', logger });
+  const topic = changeTopic(o.topicPrefix, o.sourceTable);
+  const cleanups: Array<() => Promise<unknown>> = [];
+  try {
+    const pre = await source.connect();
+    let warnings: string[];
+    try {
+      warnings = (await checkSourceTable(pre, o.sourceTable)).warnings;
+      await checkSlot(pre, o.slotName);
+    } finally {
+      pre.release();
+    }
+    for (const w of warnings) logger.warn({ table: `${o.sourceTable.schema}.${o.sourceTable.table}` }, w);
+    const admin = await transport.admin();
+    try {
+      await checkTopic(admin, topic);
+    } finally {
+      await admin.close();
+    }
+    const lockClient = await target.connect();
+    cleanups.push(async () => lockClient.release());
+    await runMigrations(lockClient, 'backfill', backfillMigrations);
+    const { jobId, resumed } = await chooseJob(source, target, lockClient, o, logger);
+    const chunks = await loadChunks(target, jobId);
+    const tracker = new ProgressTracker(jobId, chunks);
+    const metrics = deps.registry ? createBackfillMetrics(deps.registry) : null;
+    const display = chooseDisplay(o.progress, deps.terminal ?? process.stderr, logger);
+    const timer = setInterval(() => display.update(tracker.snapshot()), display === noDisplay ? 60_000 : o.progress === 'log' || !(deps.terminal ?? process.stderr).isTTY ? o.progressLogIntervalMs : 250);
+    cleanups.push(async () => clearInterval(timer));
+    const producer = await transport.producer();
+    cleanups.push(() => producer.close());
+    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, signal: deps.signal };
+    const outcome = await runChunks(chunks.filter((c) => c.status !== 'done'), workerDeps, { jobId, parallelism: o.parallelism, maxChunkAttempts: o.maxChunkAttempts, tracker, metrics, logger }).catch(async (err: unknown) => {
+      display.done(tracker.snapshot());
+      await finishJob(target, jobId, 'failed', coerceError(err).message).catch(() => undefined);
+      throw err;
+    });
+    display.done(tracker.snapshot());
+    const error = deps.signal?.aborted ? 'aborted' : outcome.failed.length > 0 ? `${outcome.failed.length} chunk(s) failed; first: ${outcome.failed[0]}` : null;
+    await finishJob(target, jobId, error ? 'failed' : 'done', error);
+    if (error) throw new BackfillError(deps.signal?.aborted ? 'aborted' : 'chunk_failed', `backfill job ${jobId} did not finish: ${error} (rerun to resume)`);
+    const job = await getJob(target, jobId);
+    const result = { jobId, resumed, rows: outcome.rows, jobRows: job?.rowsDone ?? outcome.rows, chunks: outcome.chunks, chunksTotal: chunks.length, seconds: (performance.now() - started) / 1000, warnings };
+    logger.info(result, 'backfill job done');
+    return result;
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.warn({ err: coerceError(err) }, 'backfill cleanup failed'));
+    await source.end().catch(() => undefined);
+    await target.end().catch(() => undefined);
+  }
+}
+
+function chooseDisplay(mode: string, terminal: NodeJS.WriteStream, logger: Logger): ProgressDisplay {
+  if (mode === 'none') return noDisplay;
+  if (mode === 'terminal' || (mode === 'auto' && terminal.isTTY)) return terminalDisplay(terminal);
+  return logDisplay(logger);
+}

@@ -1,0 +1,49 @@
+import type pg from 'pg';
+import { quoteQualified } from '@fleetpivot/pgkit';
+import type { SourceTable } from '@fleetpivot/events';
+import { timeRangeSql } from './chunk-sql.ts';
+import type { ShipStats } from './plan.ts';
+
+export interface StatsScope {
+  ships: readonly string[] | null;
+  fromUs: bigint | null;
+  toUs: bigint | null;
+}
+
+/**
+ * One scan counting rows per ship and time bucket (plus NULL and ±infinity created_time), from which
+ * the plan cuts chunks of about `chunkRows`. Exact rather than sampled: a sample could miss a small
+ * ship entirely. On an index over (ship_id, created_time) PostgreSQL can answer it from the index.
+ */
+export async function readShipStats(client: pg.ClientBase, table: SourceTable, scope: StatsScope, bucketUs: bigint): Promise<ShipStats[]> {
+  const where = timeRangeSql(scope.fromUs, scope.toUs);
+  const params: unknown[] = [bucketUs.toString()];
+  if (scope.ships) {
+    params.push(scope.ships);
+    where.push(`ship_id = ANY($2::text[])`);
+  }
+  const { rows } = await client.query<{ ship_id: string | null; bucket: string | null; n: string; null_time: string }>(
+    `SELECT ship_id,
+            CASE WHEN isfinite(created_time) THEN floor(extract(epoch FROM created_time) * 1000000 / $1::numeric)::int8 END::text AS bucket,
+            count(*)::text AS n,
+            count(*) FILTER (WHERE created_time IS NULL)::text AS null_time
+       FROM ${quoteQualified(table.schema, table.table)}
+      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      GROUP BY 1, 2`,
+    params,
+  );
+  const ships = new Map<string | null, ShipStats>();
+  for (const r of rows) {
+    let s = ships.get(r.ship_id);
+    if (!s) {
+      s = { shipId: r.ship_id, buckets: [], infiniteRows: 0, nullTimeRows: 0 };
+      ships.set(r.ship_id, s);
+    }
+    const n = Number(r.n);
+    if (r.bucket === null) {
+      s.nullTimeRows += Number(r.null_time);
+      s.infiniteRows += n - Number(r.null_time);
+    } else s.buckets.push({ startUs: BigInt(r.bucket) * bucketUs, rows: n });
+  }
+  return [...ships.values()];
+}

@@ -1,0 +1,42 @@
+import { env, parseConfig, z } from '@fleetpivot/config';
+
+/** Every setting of the backfill job; docs/backfill.md documents each (keep them in step). */
+export const backfillConfigSchema = z.object({
+  FLEETPIVOT_SOURCE_URL: env.url(),
+  /** Where fleetpivot.backfill_jobs lives; defaults to the source database. */
+  FLEETPIVOT_TARGET_URL: env.url().optional(),
+  KAFKA_BROKERS: env.list('127.0.0.1:19092'),
+  /** Must equal the capture's CAPTURE_TOPIC_PREFIX / table / slot: the backfill joins the capture's topic. */
+  BACKFILL_TOPIC_PREFIX: env.str('fleetpivot'),
+  BACKFILL_SOURCE_SCHEMA: env.sqlName('tenant'),
+  BACKFILL_SOURCE_TABLE: env.sqlName('tbl_data_timeseries'),
+  BACKFILL_SLOT_NAME: env.sqlName('fleetpivot_capture'),
+  /** Comma-separated ship ids; empty = every ship. */
+  BACKFILL_SHIPS: env.list(''),
+  /** created_time >= FROM / < TO, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; empty = unbounded. */
+  BACKFILL_FROM: z.string().default(''),
+  BACKFILL_TO: z.string().default(''),
+  BACKFILL_NEW_JOB: env.bool(false),
+  /** Resume this job id; empty = the latest unfinished job with the same scope, else a new one. */
+  BACKFILL_RESUME_JOB_ID: z.string().regex(/^\d*$/, 'must be a job id').default(''),
+  BACKFILL_CHUNK_ROWS: env.int(100_000, { min: 1 }),
+  BACKFILL_PARALLELISM: env.int(2, { min: 1, max: 64 }),
+  /** Rows per second for the whole job; 0 = unlimited. */
+  BACKFILL_ROWS_PER_SECOND: env.int(0, { min: 0 }),
+  BACKFILL_BATCH_MAX_CHANGES: env.int(5_000, { min: 1 }),
+  BACKFILL_BATCH_MAX_BYTES: env.int(900_000, { min: 1024 }),
+  BACKFILL_PLAN_BUCKET_SECONDS: env.int(86_400, { min: 1 }),
+  BACKFILL_MAX_CHUNK_ATTEMPTS: env.int(3, { min: 1 }),
+  BACKFILL_ORDER: z.enum(['smallest-first', 'largest-first']).default('smallest-first'),
+  BACKFILL_PROGRESS: z.enum(['auto', 'terminal', 'log', 'none']).default('auto'),
+  BACKFILL_PROGRESS_LOG_INTERVAL_MS: env.int(5_000, { min: 100 }),
+  /** /metrics, /healthz, /readyz while the job runs; 0 = any free port. */
+  BACKFILL_HTTP_PORT: env.int(9103, { min: 0, max: 65_535 }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type BackfillConfig = z.output<typeof backfillConfigSchema>;
+
+export function loadBackfillConfig(source: Record<string, string | undefined>): BackfillConfig {
+  return parseConfig(backfillConfigSchema, source);
+}
