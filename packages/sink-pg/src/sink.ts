@@ -2,7 +2,9 @@ import type pg from 'pg';
 import type { ValueFormat } from '@fleetpivot/events';
 import type { ColumnMode, PartBudget, Reduction } from '@fleetpivot/pivot';
 import { DEFAULT_PART_BUDGET } from '@fleetpivot/pivot';
-import { quoteIdent, runMigrations } from '@fleetpivot/pgkit';
+import { quoteIdent, runMigrations, sqlState } from '@fleetpivot/pgkit';
+
+const RETRY_APPLY = new Set(['23505', '40P01', '40001']);
 import { CatalogCache, readShipLayout, type ShipLayout } from './catalog.ts';
 import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
@@ -68,8 +70,24 @@ export class WideSink {
     return readAppliedOffset(this.options.pool, p);
   }
 
-  /** Applies one partition batch in one transaction, with its offset; 'stale' when someone else advanced it first. */
+  /**
+   * Applies one partition batch in one transaction, with its offset; 'stale' when someone else advanced it first.
+   * A unique violation (two writers inserting the same new wide row: only possible when one ship reaches the
+   * sink from two partitions) or a deadlock rolls back and is retried, as the whole batch is idempotent.
+   */
   async apply(input: ApplyInput): Promise<ApplyResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyOnce(input);
+      } catch (err) {
+        const state = sqlState((err as Error).cause);
+        if (attempt >= 5 || !state || !RETRY_APPLY.has(state)) throw err;
+        await new Promise((r) => setTimeout(r, 20 * attempt * Math.random()));
+      }
+    }
+  }
+
+  private async applyOnce(input: ApplyInput): Promise<ApplyResult> {
     const c = await this.options.pool.connect();
     try {
       const layouts = await this.ensureLayouts(c, input.reduction);

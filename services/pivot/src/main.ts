@@ -4,7 +4,7 @@ import { createPool } from '@fleetpivot/pgkit';
 import { createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
 import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
 import { pivotConfigSchema } from './config.ts';
-import { startPivot } from './pivot.ts';
+import { startPivot, type RunningPivot } from './pivot.ts';
 
 // Wiring only: config → pool, transport, pivot, HTTP probes, signals.
 const config = parseConfig(pivotConfigSchema, process.env);
@@ -12,14 +12,15 @@ const logger = createLogger({ service: 'pivot', level: config.LOG_LEVEL });
 const registry = createRegistry('pivot');
 const pool = createPool({ connectionString: config.FLEETPIVOT_TARGET_URL, applicationName: 'fleetpivot-pivot', max: Math.max(config.PIVOT_DB_POOL_MAX, config.PIVOT_PARTITIONS_CONCURRENTLY + 2), onError: (err) => logger.warn({ err }, 'idle database connection lost') });
 const transport = createKafkajsTransport({ brokers: config.KAFKA_BROKERS, clientId: 'fleetpivot-pivot', logger });
-let pivot: Awaited<ReturnType<typeof startPivot>> | undefined;
+// Probes answer from the start; readiness waits for the consumer.
+const running: { pivot?: RunningPivot } = {};
 const server = await startHttpServer({
   port: config.PIVOT_HTTP_PORT,
   registry,
   health: () => ({ ok: true }),
-  ready: () => ({ ok: pivot?.ready() ?? false }),
+  ready: () => ({ ok: running.pivot?.ready() ?? false }),
 });
-pivot = await startPivot({
+running.pivot = await startPivot({
   transport,
   pool,
   topic: changeTopic(config.FLEETPIVOT_TOPIC_PREFIX),
@@ -38,7 +39,7 @@ pivot = await startPivot({
 
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'stopping');
-  await pivot?.stop();
+  await running.pivot?.stop();
   await pool.end();
   server.close();
   process.exit(0);
