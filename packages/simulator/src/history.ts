@@ -96,6 +96,7 @@ export function historyRows(fleet: Fleet, firstStep: number, sampleMs: number, f
   const prefixes = fleet.ships.map((ship) =>
     ship.channels.map((c) => `${escapeCopyText(ship.shipId)}\t${escapeCopyText(c.model.channelId)}\t`),
   );
+  const models = fleet.ships.map((ship) => ship.channels.map((c) => c.model));
   let next = from;
   let timeStep = Number.NaN;
   let timeText = '';
@@ -112,7 +113,7 @@ export function historyRows(fleet: Fleet, firstStep: number, sampleMs: number, f
           timeStep = step;
           timeText = new Date(step * sampleMs).toISOString();
         }
-        const model = (fleet.ships[ship]?.channels[channel])!.model;
+        const model = models[ship]![channel]!;
         lines.push(`${prefixes[ship]![channel]}${timeText}\t${copyValueFields(model.format, model.value(step))}\n`);
       }
       this.push(lines.join(''));

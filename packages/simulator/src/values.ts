@@ -48,7 +48,8 @@ export function createChannel(seed: number, shipId: string, channelId: string, m
     const noise = unit(key ^ revision, step);
     switch (format) {
       case 'Decimal':
-        return { ...none, double_v: Math.round((wave(step) + (noise - 0.5) * amplitude * 0.1) * scale) / scale };
+        // `+ 0` turns -0 into 0: String(-0) is "0", so the database would hold 0 anyway; keep the model equal to it.
+        return { ...none, double_v: Math.round((wave(step) + (noise - 0.5) * amplitude * 0.1) * scale) / scale + 0 };
       case 'Integer':
         if (largeCounter) return { ...none, long_v: String(counterBase + BigInt(step + revision)) };
         return { ...none, long_v: String(Math.round(wave(step) * 10 + (revision > 0 ? noise * 100 : 0))) };
