@@ -116,3 +116,72 @@ export function spawnCapture(env: Record<string, string>, label: string): Captur
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reads every message up to the current log end of each partition. */
+export async function readTopicToEnd(stack: StackInfo, topic: string, timeoutMs = 120_000): Promise<Received[]> {
+  const admin = await testTransport(stack).admin();
+  let ends: Map<number, string>;
+  try {
+    ends = await admin.logEndOffsets(topic);
+  } finally {
+    await admin.close();
+  }
+  const total = [...ends.values()].reduce((n, e) => n + Number(e), 0);
+  const all = await readTopic(stack, topic, (a) => a.length >= total, timeoutMs);
+  if (all.length < total) throw new Error(`read ${all.length} of ${total} messages from ${topic}`);
+  return all;
+}
+
+export interface NarrowRow {
+  ship_id: string | null;
+  data_channel_id: string | null;
+  created_time_us: string;
+  value_format: string | null;
+  double_v: string | null;
+  long_v: string | null;
+  str_v: string | null;
+  bool_v: boolean | null;
+}
+
+export const rowKey = (ship: string | null, ch: string | null, us: unknown) => JSON.stringify([ship, ch, String(us)]);
+
+/** The narrow table as exact text (µs as integers), keyed like `rowKey`. */
+export const NARROW_EXACT_SQL = `SELECT ship_id, data_channel_id,
+  ((extract(epoch FROM created_time) * 1000000)::numeric(30,0))::text AS created_time_us,
+  value_format, double_v::text AS double_v, long_v::text AS long_v, str_v, bool_v
+  FROM tenant.tbl_data_timeseries`;
+
+/** Replays the change events per ship in Kafka order (duplicates re-apply the same suffix harmlessly). */
+export function replay(all: Received[]): Map<string, NarrowRow> {
+  const state = new Map<string, NarrowRow>();
+  for (const r of all) {
+    for (const c of r.batch.changes) {
+      if (c.op === 'TRUNCATE') {
+        state.clear();
+        continue;
+      }
+      if (c.old && (c.op === 'DELETE' || rowKey(c.old.ship_id, c.old.data_channel_id, c.old.created_time_us) !== rowKey(r.batch.ship_id, c.data_channel_id, c.created_time_us))) {
+        state.delete(rowKey(c.old.ship_id, c.old.data_channel_id, c.old.created_time_us));
+      }
+      if (c.op === 'DELETE') continue;
+      state.set(rowKey(r.batch.ship_id, c.data_channel_id, c.created_time_us), {
+        ship_id: r.batch.ship_id,
+        data_channel_id: c.data_channel_id,
+        created_time_us: String(c.created_time_us),
+        value_format: c.value_format,
+        double_v: c.double_v === null ? null : pgFloatText(c.double_v),
+        long_v: c.long_v === null ? null : String(c.long_v),
+        str_v: c.str_v,
+        bool_v: c.bool_v,
+      });
+    }
+  }
+  return state;
+}
+
+function pgFloatText(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  return String(v);
+}
