@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { verifyAll } from '@fleetpivot/sink-pg';
-import { batchOf, applyNarrow, NARROW, type Fmt, type NarrowOp, type Val } from './narrow-model.ts';
+import { batchOf, applyNarrow, NARROW, workload } from './narrow-model.ts';
 import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
 
 const stack = inject('stack');
@@ -8,48 +8,6 @@ const envs: PivotEnv[] = [];
 afterAll(async () => {
   for (const e of envs) await e.close();
 });
-
-// A deterministic random walk over inserts, updates, deletes and late rows, with format changes.
-function workload(seed: number, ships: string[], channels: number, steps: number): NarrowOp[][] {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const t0 = 1_700_000_000_000_000n;
-  const formats: Fmt[] = ['Decimal', 'Integer', 'String', 'Boolean'];
-  const chFormat = new Map<string, Fmt>();
-  const value = (f: Fmt): Val => {
-    if (rnd() < 0.05) return null;
-    if (f === 'Decimal') return pick([0.1, -2.5, 1e20, 3, Math.round(rnd() * 1e6) / 1e3, NaN]);
-    if (f === 'Integer') return pick([1, -7, 2n ** 53n + 1n, 9223372036854775807n, Math.floor(rnd() * 1e9)]);
-    if (f === 'String') return pick(['a', "it's", 'line\nbreak', '', 'x'.repeat(300), '船']);
-    return rnd() < 0.5;
-  };
-  const live = new Set<string>();
-  const txs: NarrowOp[][] = [];
-  for (let i = 0; i < steps; i++) {
-    const ship = pick(ships);
-    const tx: NarrowOp[] = [];
-    for (let j = 0; j < 1 + Math.floor(rnd() * 8); j++) {
-      const channel = `/dnv-v2/vis-3-4a/ch${Math.floor(rnd() * channels)}`;
-      const late = rnd() < 0.15;
-      const timeUs = t0 + BigInt(late ? Math.floor(rnd() * 5) : 5 + Math.floor(i / 4)) * 15_000_000n;
-      const key = `${ship}|${channel}|${timeUs}`;
-      const roll = rnd();
-      if (roll < 0.15 && live.has(key)) {
-        tx.push({ op: 'DELETE', ship, channel, timeUs });
-        live.delete(key);
-        continue;
-      }
-      // Occasionally a channel changes format (Integer today, Decimal tomorrow, String later).
-      if (!chFormat.has(channel) || rnd() < 0.05) chFormat.set(channel, pick(formats));
-      const format = chFormat.get(channel)!;
-      tx.push({ op: live.has(key) ? 'UPDATE' : 'INSERT', ship, channel, timeUs, format, value: value(format) });
-      live.add(key);
-    }
-    txs.push(tx);
-  }
-  return txs;
-}
 
 describe('pivot converges to the narrow table', () => {
   for (const mode of ['typed', 'text'] as const) {
