@@ -185,3 +185,15 @@ function pgFloatText(v: number): string {
   if (v === -Infinity) return '-Infinity';
   return String(v);
 }
+
+/** The port from the service's 'http server listening' log line. */
+export function httpPort(p: CaptureProcess): number {
+  const line = p.log().split('\n').find((l) => l.includes('"msg":"http server listening"'));
+  if (!line) throw new Error('no http server line in the log');
+  return (JSON.parse(line) as { port: number }).port;
+}
+
+export async function probe(port: number, path: string): Promise<{ status: number; body: { ok: boolean; detail?: { state?: string } } }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: (await res.json()) as { ok: boolean; detail?: { state?: string } } };
+}

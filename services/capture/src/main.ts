@@ -19,6 +19,9 @@ const server = await startHttpServer({
   ready: () => ({ ok: !draining && handle?.state() === 'active', detail: { state: handle?.state() ?? 'starting', confirmedLsn: handle?.confirmedLsn() } }),
 });
 
+const address = server.address();
+logger.info({ port: typeof address === 'object' && address ? address.port : config.CAPTURE_HTTP_PORT }, 'http server listening');
+
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
