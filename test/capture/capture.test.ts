@@ -13,7 +13,12 @@ let capture: CaptureHandle | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase(stack, 'capture');
-  await createNarrowTable(await db.pool.connect().then((c) => { c.release(); return db.pool; }) as never, { primaryKey: true });
+  const c = await db.pool.connect();
+  try {
+    await createNarrowTable(c, { primaryKey: true });
+  } finally {
+    c.release();
+  }
 });
 afterAll(async () => {
   await capture?.stop();
