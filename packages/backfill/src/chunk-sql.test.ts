@@ -7,6 +7,8 @@ describe('chunk SQL', () => {
     const sql = chunkWhereSql({ shipId: "x'); DROP TABLE t; --", fromUs: 1_714_564_800_000_001n, toUs: null, nullTime: false });
     expect(sql).toBe(`ship_id = 'x''); DROP TABLE t; --' AND created_time >= '2024-05-01 12:00:00.000001+00'::timestamptz`);
     expect(chunkWhereSql({ shipId: null, fromUs: null, toUs: null, nullTime: true })).toBe('ship_id IS NULL AND created_time IS NULL');
+    // An unbounded timed chunk must leave NULL times to their own chunk, or they would be sent twice.
+    expect(chunkWhereSql({ shipId: 'A', fromUs: null, toUs: null, nullTime: false })).toBe(`ship_id = 'A' AND created_time IS NOT NULL`);
     expect(chunkCopySql({ schema: 'tenant', table: 'tbl"x' }, { shipId: 'A', fromUs: null, toUs: 0n, nullTime: false })).toBe(
       `COPY (SELECT "ship_id"::text, "data_channel_id"::text, "created_time"::timestamptz, "value_format"::text, "double_v"::float8, "long_v"::int8, "str_v"::text, "bool_v"::bool FROM "tenant"."tbl""x" WHERE ship_id = 'A' AND created_time < '1970-01-01 00:00:00.000000+00'::timestamptz) TO STDOUT (FORMAT binary)`,
     );

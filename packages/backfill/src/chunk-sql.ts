@@ -20,6 +20,7 @@ export function shipSql(shipId: string | null): string {
 export function chunkWhereSql(chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>): string {
   const parts = [shipSql(chunk.shipId)];
   if (chunk.nullTime) parts.push('created_time IS NULL');
+  else if (chunk.fromUs === null && chunk.toUs === null) parts.push('created_time IS NOT NULL'); // NULL times have their own chunk
   else parts.push(...timeRangeSql(chunk.fromUs, chunk.toUs));
   return parts.join(' AND ');
 }

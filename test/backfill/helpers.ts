@@ -1,0 +1,77 @@
+import { changeTopic } from '@fleetpivot/events';
+import type { BackfillOptions } from '@fleetpivot/backfill';
+import { createNarrowTable } from '@fleetpivot/simulator';
+import type { StackInfo } from '@fleetpivot/stack';
+import { createTestDatabase, testTransport, uniqueName, type TestDatabase } from '@fleetpivot/testing';
+
+/** A database with the narrow table, a logical slot (standing in for the capture's) and the change topic. */
+export interface BackfillEnv {
+  stack: StackInfo;
+  db: TestDatabase;
+  prefix: string;
+  slot: string;
+  topic: string;
+  options(extra?: Partial<BackfillOptions>): BackfillOptions;
+  close(): Promise<void>;
+}
+
+export async function backfillEnv(stack: StackInfo, label: string, o: { slot?: boolean; topic?: boolean; primaryKey?: boolean; partitions?: number } = {}): Promise<BackfillEnv> {
+  const db = await createTestDatabase(stack, label);
+  const client = await db.pool.connect();
+  try {
+    await createNarrowTable(client, { primaryKey: o.primaryKey ?? true });
+  } finally {
+    client.release();
+  }
+  const prefix = uniqueName(label);
+  const slot = prefix;
+  if (o.slot ?? true) await db.pool.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
+  const topic = changeTopic(prefix);
+  if (o.topic ?? true) await withAdmin(stack, (a) => a.ensureTopic({ topic, partitions: o.partitions ?? 3, config: { 'max.message.bytes': '16777216' } }));
+  return {
+    stack,
+    db,
+    prefix,
+    slot,
+    topic,
+    options: (extra = {}) => ({
+      sourceUrl: db.url,
+      targetUrl: db.url,
+      kafkaBrokers: stack.kafkaBrokers,
+      topicPrefix: prefix,
+      slotName: slot,
+      progress: 'none',
+      ...extra,
+    }),
+    async close() {
+      await withAdmin(stack, (a) => a.deleteTopics([topic])).catch(() => undefined);
+      await db.drop();
+    },
+  };
+}
+
+async function withAdmin<T>(stack: StackInfo, fn: (a: Awaited<ReturnType<ReturnType<typeof testTransport>['admin']>>) => Promise<T>): Promise<T> {
+  const admin = await testTransport(stack).admin();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** `rows` rows: `ships` ships x `channels` channels, one sample per 15 s from 2024-01-01, Decimal values. */
+export async function insertRows(env: BackfillEnv, ships: number, channels: number, samples: number, shipPrefix = 'IMO'): Promise<number> {
+  await env.db.pool.query(
+    `INSERT INTO tenant.tbl_data_timeseries (ship_id, data_channel_id, created_time, value_format, double_v)
+     SELECT $1 || s, '/ch/' || c, timestamptz '2024-01-01 00:00:00+00' + (t * interval '15 seconds') + (s * interval '1 microsecond'), 'Decimal', s * 1000 + c + t / 1000.0
+       FROM generate_series(1, $2) s, generate_series(1, $3) c, generate_series(0, $4 - 1) t`,
+    [shipPrefix, ships, channels, samples],
+  );
+  return ships * channels * samples;
+}
+
+export const NARROW_KEYED_SQL = `SELECT ship_id, data_channel_id, CASE WHEN isfinite(created_time) THEN (extract(epoch FROM created_time) * 1000000)::numeric(30,0)::text
+       WHEN created_time > 'epoch' THEN '9223372036854775807' WHEN created_time < 'epoch' THEN '-9223372036854775808' END AS us,
+  value_format, double_v::text AS double_v, long_v::text AS long_v, str_v, bool_v FROM tenant.tbl_data_timeseries`;
+
+export const keyOf = (ship: string | null, channel: string | null, us: unknown) => JSON.stringify([ship, channel, us === null ? null : String(us)]);
