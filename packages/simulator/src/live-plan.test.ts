@@ -8,7 +8,8 @@ const model = (seed = 4): LiveModel => ({
   fleet: createFleet({ seed, ships: 3, channels: 10 }, 0),
   rng: createRng(seed),
   channelsPerShip: 10,
-  minStep: 0,
+  before: undefined,
+  liveStep: 0,
   pending: new Map(),
   pendingKeys: new Set(),
   deleted: new Set(),
@@ -54,7 +55,8 @@ describe('planTick', () => {
 
   it('corrects rows that exist, never a deleted one twice, old rows included', () => {
     const m = model();
-    m.minStep = 0;
+    m.before = { from: 0, to: 900 };
+    m.liveStep = 1004;
     const rates = { ...none, updateRate: 0.25, deleteRate: 0.25 };
     const deleted = new Set<string>();
     let oldest = Infinity;
@@ -62,6 +64,7 @@ describe('planTick', () => {
       for (const p of planTick(m, rates, t, 1000 + t * 4, 1004 + t * 4)) {
         for (const r of [...p.deletes, ...p.updates.map((u) => u.row)]) {
           expect(r.step).toBeLessThan(1004 + t * 4);
+          expect(r.step < 900 || r.step >= 1004).toBe(true); // never in the gap between history and live
           oldest = Math.min(oldest, r.step);
         }
         for (const r of p.deletes) {

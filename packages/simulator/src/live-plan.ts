@@ -10,8 +10,10 @@ export interface LiveModel {
   rng: Rng;
   /** Channels of new ships. */
   channelsPerShip: number;
-  /** Oldest step at which every channel of the fleet has a row (the start of history or of live). */
-  minStep: number;
+  /** Steps [from, to) of rows written before this run (history), if any; there may be a gap before live. */
+  before: { from: number; to: number } | undefined;
+  /** First step written by the live ticks. */
+  liveStep: number;
   /** Withheld samples per ship index, each with the tick that delivers it. */
   pending: Map<number, { due: number; row: RowRef }[]>;
   pendingKeys: Set<string>;
@@ -101,13 +103,18 @@ function takeDue(model: LiveModel, ship: ShipState, tick: number): RowRef[] {
   return due;
 }
 
-/** A row that exists (inserted, not deleted, not withheld) at a uniformly drawn step before `endStep`. */
+/** A row that exists (inserted, not deleted, not withheld), its step drawn uniformly from all written steps. */
 function pickExisting(model: LiveModel, ship: ShipState, endStep: number): RowRef | undefined {
   for (let attempt = 0; attempt < 8 && ship.channels.length > 0; attempt++) {
     const c = ship.channels[model.rng.int(ship.channels.length)]!;
-    const low = Math.max(c.sinceStep, ship.sinceStep, model.minStep);
-    if (low >= endStep) continue;
-    const row = { channel: c.model, step: low + model.rng.int(endStep - low) };
+    const low = Math.max(c.sinceStep, ship.sinceStep);
+    const before = model.before ? Math.max(0, Math.min(model.before.to, model.liveStep) - Math.max(low, model.before.from)) : 0;
+    const liveLow = Math.max(low, model.liveStep);
+    const live = Math.max(0, endStep - liveLow);
+    if (before + live === 0) continue;
+    const draw = model.rng.int(before + live);
+    const step = draw < before ? Math.max(low, model.before!.from) + draw : liveLow + draw - before;
+    const row = { channel: c.model, step };
     const key = keyOf(ship, row);
     if (!model.deleted.has(key) && !model.pendingKeys.has(key)) return row;
   }

@@ -170,14 +170,17 @@ async function initialise(pool: pg.Pool, table: string, options: LiveOptions, o:
   if (options.history) {
     const h = options.history;
     const startMs = options.startTime?.getTime() ?? h.endStep * o.sampleMs;
-    return { model: { ...base, fleet: h.fleet, minStep: h.firstStep + (h.partialFirstStep ? 1 : 0) }, startMs };
+    const before = { from: h.firstStep + (h.partialFirstStep ? 1 : 0), to: h.endStep };
+    return { model: { ...base, fleet: h.fleet, before, liveStep: Math.ceil(startMs / o.sampleMs) }, startMs };
   }
-  // A separate run continues whatever is there: corrections may target any row since the oldest one.
+  // A separate run continues whatever is there (assumed written by the same fleet options): corrections may
+  // target any row from the oldest one on. The oldest step may be partly filled (--history-rows), so it is skipped.
   const { rows } = await pool.query<{ first: Date | null; last: Date | null }>(`SELECT min(created_time) AS first, max(created_time) AS last FROM ${table}`);
   const first = rows[0]?.first ?? null;
   const last = rows[0]?.last ?? null;
   const nowMs = Math.ceil(Date.now() / o.sampleMs) * o.sampleMs;
   const startMs = options.startTime?.getTime() ?? Math.max(nowMs, last ? last.getTime() + o.sampleMs : 0);
-  const minStep = first ? Math.ceil(first.getTime() / o.sampleMs) + 1 : Math.ceil(startMs / o.sampleMs);
-  return { model: { ...base, fleet: createFleet(options, minStep), minStep }, startMs };
+  const liveStep = Math.ceil(startMs / o.sampleMs);
+  const before = first && last ? { from: Math.ceil(first.getTime() / o.sampleMs) + 1, to: Math.floor(last.getTime() / o.sampleMs) + 1 } : undefined;
+  return { model: { ...base, fleet: createFleet(options, before?.from ?? liveStep), before, liveStep }, startMs };
 }
