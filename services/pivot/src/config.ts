@@ -18,6 +18,8 @@ export const pivotConfigSchema = z.object({
   PIVOT_PARTITIONS_CONCURRENTLY: env.int(1, { min: 1, max: 64 }),
   PIVOT_PAUSE_POLL_MS: env.int(1_000, { min: 50 }),
   PIVOT_LAG_SAMPLE_MS: env.int(5_000, { min: 100 }),
+  /** How long a silent (crashed) replica keeps its partitions before the group rebalances them away. */
+  PIVOT_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6_000 }),
   PIVOT_DB_POOL_MAX: env.int(4, { min: 2 }),
   /** Port of /metrics, /healthz, /readyz. */
   PIVOT_HTTP_PORT: env.int(9102, { min: 0, max: 65_535 }),

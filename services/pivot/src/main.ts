@@ -33,6 +33,7 @@ running.pivot = await startPivot({
   partitionsConcurrently: config.PIVOT_PARTITIONS_CONCURRENTLY,
   pausePollMs: config.PIVOT_PAUSE_POLL_MS,
   lagSampleMs: config.PIVOT_LAG_SAMPLE_MS,
+  sessionTimeoutMs: config.PIVOT_SESSION_TIMEOUT_MS,
   logger,
   registry,
 });
