@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { ShipRows } from '@fleetpivot/pivot';
+import type { ShipLayout } from './catalog.ts';
+import { cellKey, planApply, usToTimestamp } from './plan.ts';
+import { mergeSql } from './merge-sql.ts';
+
+const layout: ShipLayout = {
+  shipId: 'S',
+  parts: new Map([[1, { part: 1, schema: 'w', table: 'tbl_data_timeseries_S', columns: 2, bytes: 16 }]]),
+  channels: new Map([
+    ['a', { channel: 'a', part: 1, schema: 'w', table: 'tbl_data_timeseries_S', column: 'a', type: 'double precision' }],
+    ['__proto__', { channel: '__proto__', part: 1, schema: 'w', table: 'tbl_data_timeseries_S', column: '__proto__', type: 'bigint' }],
+  ]),
+};
+
+describe('planApply', () => {
+  it('routes ops to columns, overflow and tombstones', () => {
+    const rows: ShipRows = new Map([
+      [1n, new Map([['a', { kind: 'SET', value: { format: 'Integer', value: 2n ** 60n } }], ['__proto__', { kind: 'SET', value: { format: 'Integer', value: 5 } }]])],
+      [2n, new Map([['a', { kind: 'CLEAR' }], ['never-seen', { kind: 'CLEAR' }]])],
+      [3n, new Map([['a', { kind: 'FILL', value: { format: 'Decimal', value: 1.5 } }]])],
+    ] as const);
+    const plan = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set([cellKey('S', 'a', 3n)]));
+    const part = plan.parts.get('w.tbl_data_timeseries_S')!;
+    // A channel named "__proto__" is an ordinary key (literal JSON: an object literal would set the prototype).
+    expect(JSON.stringify(part.rows.get(1n))).toBe(
+      '{"k":{"a":"C","__proto__":"S"},"v":{"__proto__":"5"},"oset":{"a":{"format":"Integer","value":"1152921504606846976"}},"ofill":{},"odel":["__proto__"],"clears":false}',
+    );
+    expect(part.rows.get(2n)?.clears).toBe(true);
+    expect(part.rows.has(3n)).toBe(false); // tombstoned fill dropped
+    expect(plan.tombstoneAdds.map((t) => t.channel)).toEqual(['a', 'never-seen']);
+    expect(plan.overflows.get('S\u0000a')).toBe(1);
+    expect(mergeSql(part)).toContain('MERGE INTO "w"."tbl_data_timeseries_S"');
+  });
+  it('renders µs timestamps exactly, before and after the epoch', () => {
+    expect(usToTimestamp(1_700_000_000_123_456n)).toBe('2023-11-14T22:13:20.123456Z');
+    expect(usToTimestamp(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+  });
+});
