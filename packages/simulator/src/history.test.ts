@@ -2,26 +2,52 @@ import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { createFleet } from './fleet-state.ts';
 import { historyRows } from './history.ts';
+import { chunkRows, planHistoryChunks } from './history-chunks.ts';
+import type { HistoryChunk } from './history-chunks.ts';
 import { resolveHistoryOptions } from './options.ts';
 import { SimulatorError } from './errors.ts';
 
 const fleet = createFleet({ seed: 9, ships: 3, channels: 7 }, 0);
 
 describe('historyRows', () => {
-  it('writes time-major COPY lines: every ship and channel once per step', async () => {
-    const lines = (await text(historyRows(fleet, 100, 15_000, 0, 3 * 7 * 4))).trimEnd().split('\n');
+  it('writes every series of the chunk once per step, series by series in time order', async () => {
+    const lines = (await text(historyRows(fleet, 15_000, { fromStep: 100, toStep: 104, fromSeries: 0, toSeries: 21 }))).trimEnd().split('\n');
     expect(lines).toHaveLength(84);
     const keys = lines.map((l) => l.split('\t').slice(0, 3).join('|'));
     expect(new Set(keys).size).toBe(84);
-    expect(lines[0]!.split('\t')[2]).toBe(new Date(100 * 15_000).toISOString());
-    expect(lines[83]!.split('\t')[2]).toBe(new Date(103 * 15_000).toISOString());
+    expect(lines.slice(0, 4).map((l) => l.split('\t')[2])).toEqual([100, 101, 102, 103].map((s) => new Date(s * 15_000).toISOString()));
     expect(lines.every((l) => l.split('\t').length === 8)).toBe(true);
   });
 
-  it('gives the same bytes whatever the chunk boundaries', async () => {
-    const whole = await text(historyRows(fleet, 0, 15_000, 0, 5000));
-    const parts = await Promise.all([[0, 1234], [1234, 4000], [4000, 5000]].map(([a, b]) => text(historyRows(fleet, 0, 15_000, a!, b!))));
-    expect(parts.join('')).toBe(whole);
+  it('gives the same rows whatever the chunking', async () => {
+    const sorted = async (chunks: HistoryChunk[]): Promise<string[]> =>
+      (await Promise.all(chunks.map((c) => text(historyRows(fleet, 15_000, c))))).join('').trimEnd().split('\n').sort();
+    const whole = await sorted([{ fromStep: 0, toStep: 300, fromSeries: 0, toSeries: 21 }]);
+    expect(whole).toHaveLength(6300);
+    expect(await sorted(planHistoryChunks(0, 300, 21, 0, 1000))).toEqual(whole);
+    expect(await sorted(planHistoryChunks(0, 300, 21, 0, 5))).toEqual(whole);
+  });
+});
+
+describe('planHistoryChunks', () => {
+  const rows = (chunks: HistoryChunk[]): number => chunks.reduce((n, c) => n + chunkRows(c), 0);
+
+  it('cuts time windows of whole steps within the row budget', () => {
+    const chunks = planHistoryChunks(10, 110, 30, 0, 1000);
+    expect(chunks.every((c) => chunkRows(c) <= 1000 && c.fromSeries === 0 && c.toSeries === 30)).toBe(true);
+    expect(rows(chunks)).toBe(3000);
+    expect(chunks[0]!.fromStep).toBe(10);
+    expect(chunks.at(-1)!.toStep).toBe(110);
+  });
+
+  it('splits a step by series when one step exceeds the budget, and skips the start of the oldest step', () => {
+    const chunks = planHistoryChunks(0, 3, 2500, 700, 1000);
+    expect(chunks.every((c) => chunkRows(c) <= 1000 && c.toStep - c.fromStep === 1)).toBe(true);
+    expect(rows(chunks)).toBe(3 * 2500 - 700);
+    expect(chunks[0]).toEqual({ fromStep: 0, toStep: 1, fromSeries: 700, toSeries: 1700 });
+    const small = planHistoryChunks(0, 50, 10, 4, 100);
+    expect(small[0]).toEqual({ fromStep: 0, toStep: 1, fromSeries: 4, toSeries: 10 });
+    expect(rows(small)).toBe(496);
   });
 });
 

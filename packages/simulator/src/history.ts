@@ -8,6 +8,8 @@ import { createFleet } from './fleet-state.ts';
 import type { Fleet, FleetOptions } from './fleet-state.ts';
 import { copyValueFields, escapeCopyText } from './copy-text.ts';
 import { resolveHistoryOptions } from './options.ts';
+import { chunkRows, planHistoryChunks } from './history-chunks.ts';
+import type { HistoryChunk } from './history-chunks.ts';
 
 export interface HistoryOptions extends FleetOptions {
   schema?: string;
@@ -52,18 +54,19 @@ export async function loadHistory(pool: pg.Pool, options: HistoryOptions): Promi
   const started = performance.now();
   const client = await pool.connect();
   try {
-    for (let from = o.skip; from < o.total; from += o.chunkRows) {
-      const to = Math.min(o.total, from + o.chunkRows);
+    let done = 0;
+    for (const chunk of planHistoryChunks(o.firstStep, o.endStep, fleet.ships.length * options.channels, o.skip, o.chunkRows)) {
       await client.query('BEGIN');
       try {
         const copy = client.query(copyFrom(`COPY ${table} (${NARROW_COLUMNS}) FROM STDIN`));
-        await pipeline(historyRows(fleet, o.firstStep, o.sampleMs, from, to), copy);
+        await pipeline(historyRows(fleet, o.sampleMs, chunk), copy);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
-      const progress = { rows: to - o.skip, totalRows: o.total - o.skip, seconds: (performance.now() - started) / 1000 };
+      done += chunkRows(chunk);
+      const progress = { rows: done, totalRows: o.total - o.skip, seconds: (performance.now() - started) / 1000 };
       options.logger?.info(progress, 'history chunk committed');
       options.onProgress?.(progress);
     }
@@ -86,38 +89,30 @@ export async function loadHistory(pool: pg.Pool, options: HistoryOptions): Promi
   };
 }
 
-/**
- * COPY text for global row indexes [from, to): index = (step offset × ships + ship) × channels + channel,
- * i.e. time-major like a fleet's arrivals. Rows are produced only when the COPY stream reads (backpressure).
- */
-export function historyRows(fleet: Fleet, firstStep: number, sampleMs: number, from: number, to: number): Readable {
-  const shipCount = fleet.ships.length;
+/** COPY text for one chunk, produced only as fast as the COPY stream reads it (backpressure, no big arrays). */
+export function historyRows(fleet: Fleet, sampleMs: number, chunk: HistoryChunk): Readable {
   const channelCount = fleet.ships[0]?.channels.length ?? 0;
-  const prefixes = fleet.ships.map((ship) =>
-    ship.channels.map((c) => `${escapeCopyText(ship.shipId)}\t${escapeCopyText(c.model.channelId)}\t`),
-  );
-  const models = fleet.ships.map((ship) => ship.channels.map((c) => c.model));
-  let next = from;
-  let timeStep = Number.NaN;
-  let timeText = '';
+  const steps = chunk.toStep - chunk.fromStep;
+  const times = Array.from({ length: steps }, (_, i) => new Date((chunk.fromStep + i) * sampleMs).toISOString());
+  let series = chunk.fromSeries;
+  let offset = 0; // step offset within the current series
   return new Readable({
     read() {
-      const end = Math.min(to, next + ROWS_PER_PUSH);
       const lines: string[] = [];
-      for (; next < end; next++) {
-        const channel = next % channelCount;
-        const rest = (next - channel) / channelCount;
-        const ship = rest % shipCount;
-        const step = firstStep + (rest - ship) / shipCount;
-        if (step !== timeStep) {
-          timeStep = step;
-          timeText = new Date(step * sampleMs).toISOString();
+      while (lines.length < ROWS_PER_PUSH && series < chunk.toSeries) {
+        const ship = fleet.ships[Math.floor(series / channelCount)]!;
+        const model = ship.channels[series % channelCount]!.model;
+        const prefix = `${escapeCopyText(ship.shipId)}\t${escapeCopyText(model.channelId)}\t`;
+        for (; offset < steps && lines.length < ROWS_PER_PUSH; offset++) {
+          lines.push(`${prefix}${times[offset]}\t${copyValueFields(model.format, model.value(chunk.fromStep + offset))}\n`);
         }
-        const model = models[ship]![channel]!;
-        lines.push(`${prefixes[ship]![channel]}${timeText}\t${copyValueFields(model.format, model.value(step))}\n`);
+        if (offset === steps) {
+          offset = 0;
+          series++;
+        }
       }
       this.push(lines.join(''));
-      if (next >= to) this.push(null);
+      if (series >= chunk.toSeries) this.push(null);
     },
   });
 }
