@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ShipRows } from '@fleetpivot/pivot';
+import type { CellOp, ShipRows } from '@fleetpivot/pivot';
 import type { ShipLayout } from './catalog.ts';
 import { cellKey, planApply, usToTimestamp } from './plan.ts';
 import { mergeSql } from './merge-sql.ts';
@@ -15,11 +15,12 @@ const layout: ShipLayout = {
 
 describe('planApply', () => {
   it('routes ops to columns, overflow and tombstones', () => {
+    const cells = (entries: Array<[string, CellOp]>) => new Map<string, CellOp>(entries);
     const rows: ShipRows = new Map([
-      [1n, new Map([['a', { kind: 'SET', value: { format: 'Integer', value: 2n ** 60n } }], ['__proto__', { kind: 'SET', value: { format: 'Integer', value: 5 } }]])],
-      [2n, new Map([['a', { kind: 'CLEAR' }], ['never-seen', { kind: 'CLEAR' }]])],
-      [3n, new Map([['a', { kind: 'FILL', value: { format: 'Decimal', value: 1.5 } }]])],
-    ] as const);
+      [1n, cells([['a', { kind: 'SET', value: { format: 'Integer', value: 2n ** 60n } }], ['__proto__', { kind: 'SET', value: { format: 'Integer', value: 5 } }]])],
+      [2n, cells([['a', { kind: 'CLEAR' }], ['never-seen', { kind: 'CLEAR' }]])],
+      [3n, cells([['a', { kind: 'FILL', value: { format: 'Decimal', value: 1.5 } }]])],
+    ]);
     const plan = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set([cellKey('S', 'a', 3n)]));
     const part = plan.parts.get('w.tbl_data_timeseries_S')!;
     // A channel named "__proto__" is an ordinary key (literal JSON: an object literal would set the prototype).
