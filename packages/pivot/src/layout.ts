@@ -29,12 +29,19 @@ export function tableBaseName(shipId: string, part: number): string {
 }
 
 /**
- * The first candidate identifier for `raw` not in `taken` (deterministic): the plain safe identifier,
- * else hashed variants of `raw~2`, `raw~3`, ... (hostile ids can make two raws map alike).
+ * Deterministic identifier candidates for `raw`: the plain safe identifier, then hashed variants of
+ * `raw~2`, `raw~3`, ... for when hostile ids make two raws map alike (or a name is reserved).
  */
+export function safeIdentifierCandidates(raw: string, count: number, reserved?: ReadonlySet<string>): string[] {
+  const out = [safeIdentifier(raw, reserved ? { reserved } : {})];
+  for (let i = 2; out.length < count; i++) out.push(safeIdentifier(`${raw}~${i}`, { reserved: new Set([`${raw}~${i}`]) }));
+  return out;
+}
+
+/** The first candidate identifier for `raw` that `taken` does not claim. */
 export function uniqueIdentifier(raw: string, taken: (name: string) => boolean, reserved?: ReadonlySet<string>): string {
   let name = safeIdentifier(raw, reserved ? { reserved } : {});
-  for (let i = 2; taken(name); i++) name = safeIdentifier(`${raw}~${i}`, { reserved: new Set([`${raw}~${i}`, ...(reserved ?? [])]) });
+  for (let i = 2; taken(name); i++) name = safeIdentifier(`${raw}~${i}`, { reserved: new Set([`${raw}~${i}`]) });
   return name;
 }
 

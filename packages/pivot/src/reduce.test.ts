@@ -44,6 +44,8 @@ describe('CellReducer', () => {
     const r = reduceBatches([{ batch: batch([ch('UPDATE', 'a', 2, 4, { old })]), position: pos(0) }]);
     expect(cell(r, 'S1', 1, 'a')).toEqual({ kind: 'CLEAR' });
     expect(cell(r, 'S1', 2, 'a')?.kind).toBe('SET');
+    const moved = reduceBatches([{ batch: batch([ch('UPDATE', 'a', 2, 4, { old: { ...old, ship_id: 'S0' } })]), position: pos(0) }]);
+    expect(moved.ships.has('S0')).toBe(false); // the old ship's own DELETE clears it, in that ship's order
   });
   it('takes a DELETE key from old when present', () => {
     const old = { ship_id: null, data_channel_id: 'x', created_time_us: 5 };

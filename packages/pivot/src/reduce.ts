@@ -53,11 +53,13 @@ export class CellReducer {
       if (value !== null) this.put(key, { kind: 'FILL', value });
       return undefined;
     }
-    if (c.op === 'UPDATE' && c.old) {
-      // An UPDATE that moved the row to another key empties the old cell, as the narrow table now has no row there.
-      const old = keyOf(c.old.ship_id ?? batchShip, c.old.data_channel_id ?? key.channel, c.old.created_time_us ?? key.time);
+    if (c.op === 'UPDATE' && c.old && (c.old.ship_id ?? batchShip) === batchShip) {
+      // An UPDATE that moved the row to another key of the same ship empties the old cell. A move to another
+      // ship is not cleared from here: the capture sends a DELETE in the old ship's batch, which is ordered
+      // with that ship's other changes (a clear from this partition could overtake a later live SET there).
+      const old = keyOf(batchShip, c.old.data_channel_id ?? key.channel, c.old.created_time_us ?? key.time);
       if (typeof old === 'string') return invalid(old);
-      if (old.ship !== key.ship || old.channel !== key.channel || old.time !== key.time) this.put(old, { kind: 'CLEAR' });
+      if (old.channel !== key.channel || old.time !== key.time) this.put(old, { kind: 'CLEAR' });
     }
     this.put(key, value === null ? { kind: 'CLEAR' } : { kind: 'SET', value });
     return undefined;
