@@ -14,7 +14,7 @@ export interface NarrowTableOptions {
 }
 
 /** Creates `tenant.tbl_data_timeseries` exactly as MISSION.md §1 describes it. */
-export async function createNarrowTable(client: pg.ClientBase, options: NarrowTableOptions = {}): Promise<void> {
+export async function createNarrowTable(client: pg.ClientBase | pg.Pool, options: NarrowTableOptions = {}): Promise<void> {
   const schema = options.schema ?? 'tenant';
   const table = quoteQualified(schema, options.table ?? 'tbl_data_timeseries');
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
