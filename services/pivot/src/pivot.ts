@@ -59,6 +59,8 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
   const paused = new Map<string, { tp: TopicPartition; shipId: string }>();
   const producer = await o.transport.producer();
   const admin = await o.transport.admin();
+  // Parking must never fail for want of a topic (producers do not auto-create): a missing DLQ would block the partition.
+  await admin.ensureTopic({ topic: o.deadLetterTopic, partitions: 1 });
   const consumer: Consumer = await o.transport.consumer({ groupId: o.groupId, sessionTimeoutMs: o.sessionTimeoutMs, ...(o.maxBytesPerPartition ? { maxBytesPerPartition: o.maxBytesPerPartition } : {}) });
   await consumer.subscribe([o.topic], true);
   let running = true;
