@@ -2,4 +2,4 @@ export { ensureStack, stopStack, stackStatus, LOCAL_DATABASE } from './stack.ts'
 export type { StackInfo, StackOptions, StackStatus } from './stack.ts';
 export { StackError } from './errors.ts';
 export type { StackErrorCode } from './errors.ts';
-export { ensureDatabase } from './postgres.ts';
+export { ensureDatabase, dropDatabase } from './postgres.ts';

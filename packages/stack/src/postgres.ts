@@ -129,3 +129,21 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
     await client.end();
   }
 }
+
+/** Drops a database, its replication slots first (PostgreSQL refuses to drop a database that has logical slots). */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL', [name]);
+    for (let i = 0; i < 50; i++) {
+      const slots = await client.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE database = $1', [name]);
+      if (slots.rowCount === 0) break;
+      for (const s of slots.rows) await client.query('SELECT pg_drop_replication_slot($1)', [s.slot_name]).catch(() => undefined);
+      await sleep(100);
+    }
+    await client.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createPool, quoteIdent, type Pool } from '@fleetpivot/pgkit';
-import type { StackInfo } from '@fleetpivot/stack';
+import { dropDatabase, type StackInfo } from '@fleetpivot/stack';
 import { uniqueName } from './names.ts';
 
 export const TEMPLATE_DATABASE = 'fleetpivot_test_template';
@@ -52,14 +52,5 @@ export async function createTestDatabase(stack: StackInfo, label = 'test'): Prom
 
 export async function dropTestDatabase(adminUrl: string, name: string, pool?: Pool): Promise<void> {
   await pool?.end().catch(() => undefined);
-  await withAdmin(adminUrl, async (c) => {
-    await c.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = $1 AND active_pid IS NOT NULL', [name]);
-    for (let i = 0; i < 50; i++) {
-      const slots = await c.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE database = $1', [name]);
-      if (slots.rowCount === 0) break;
-      for (const s of slots.rows) await c.query('SELECT pg_drop_replication_slot($1)', [s.slot_name]).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  });
+  await dropDatabase(adminUrl, name);
 }

@@ -34,6 +34,7 @@ export async function createKafkajsAdmin(kafka: Kafka): Promise<Admin> {
           ],
         });
       }),
+    listTopics: () => wrap('list topics', () => admin.listTopics()),
     deleteTopics: (topics) => wrap(`delete topics ${topics.join(',')}`, () => admin.deleteTopics({ topics: [...topics] })),
     partitionCount: (topic) =>
       wrap(`describe ${topic}`, async () => {

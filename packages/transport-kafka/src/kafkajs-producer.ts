@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 import { KafkaTransportError } from './errors.ts';
 import type { OutgoingMessage, Producer, ProducerOptions } from './types.ts';
 
@@ -8,7 +8,14 @@ const DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 export async function createKafkajsProducer(kafka: Kafka, options: ProducerOptions = {}): Promise<Producer> {
   // idempotent + acks=all: a retried request never duplicates or reorders within a partition, and a
   // resolved send means every in-sync replica has the messages.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // The partitioner is named explicitly: capture and backfill must map a ship key to the same partition
+  // (murmur2, as Java clients do), or live and backfill batches of one ship would not be serialised.
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const maxBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   return {

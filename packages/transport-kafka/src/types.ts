@@ -96,6 +96,7 @@ export interface PartitionLag {
 export interface Admin {
   /** Creates the topic if absent; an existing topic is left as it is (partitions are never reduced). */
   ensureTopic(spec: TopicSpec): Promise<void>;
+  listTopics(): Promise<string[]>;
   deleteTopics(topics: readonly string[]): Promise<void>;
   partitionCount(topic: string): Promise<number>;
   /** Log end offsets per partition. */
