@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { changeTopic, deadLetterTopic } from '@fleetpivot/events';
+import { changeTopic } from '@fleetpivot/events';
 import { createPool, quoteQualified } from '@fleetpivot/pgkit';
 import { createNarrowTable, loadHistory, startLive } from '@fleetpivot/simulator';
 import { dropDatabase, ensureDatabase, ensureStack } from '@fleetpivot/stack';
