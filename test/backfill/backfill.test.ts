@@ -4,8 +4,8 @@ import type { Change } from '@fleetpivot/events';
 import { startCapture } from '@fleetpivot/source-pg';
 import { createRegistry, silentLogger } from '@fleetpivot/telemetry';
 import { testTransport } from '@fleetpivot/testing';
-import { changeCount, readTopic, readTopicToEnd, sleep } from '../capture/helpers.ts';
-import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, type BackfillEnv } from './helpers.ts';
+import { changeCount, readTopic, sleep } from '../capture/helpers.ts';
+import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, type BackfillEnv } from './helpers.ts';
 
 const stack = inject('stack');
 const envs: BackfillEnv[] = [];
@@ -60,7 +60,7 @@ describe('backfill chunking', () => {
     expect(chunks.every((c) => c.status === 'done' && c.attempts === 1)).toBe(true);
     expect(chunks.reduce((n, c) => n + (c.rows ?? 0), 0)).toBe(rows);
     for (const c of chunks) expect(c.rows).toBeLessThanOrEqual(1400);
-    const all = await readTopicToEnd(stack, e.topic);
+    const all = await readWholeTopic(stack, e.topic);
     const seen = new Map<string, number>();
     for (const r of all) {
       expect(r.key).toBe(r.batch.ship_id);
@@ -113,18 +113,19 @@ describe('backfill values', () => {
       ['A', null, T, 'Decimal', 3, null, null, null],
     ];
     try {
-      for (let i = 0; i < 200 && capture.state() !== 'active'; i++) await sleep(50);
+      for (let i = 0; i < 600 && capture.state() !== 'active'; i++) await sleep(50);
+      expect(capture.state()).toBe('active');
       for (const r of rows) await e.db.pool.query(ins, r);
       // A ship with 5,000 channels.
       await e.db.pool.query(`INSERT INTO tenant.tbl_data_timeseries SELECT 'WIDE', '/wide/' || c, $1, 'Decimal', c FROM generate_series(1, 5000) c`, [T]);
       const total = rows.length + 5000;
-      await readTopic(stack, e.topic, (a) => changeCount(a) >= total);
+      expect(changeCount(await readTopic(stack, e.topic, (a) => changeCount(a) >= total, 120_000))).toBeGreaterThanOrEqual(total);
       const result = await runBackfill(e.options({ chunkRows: 1000 }));
       expect(result.rows).toBe(total);
     } finally {
       await capture.stop();
     }
-    const all = await readTopicToEnd(stack, e.topic);
+    const all = await readWholeTopic(stack, e.topic);
     const live = new Map<string, Change>();
     const backfill = new Map<string, Change>();
     for (const r of all) {
@@ -135,6 +136,9 @@ describe('backfill values', () => {
         into.set(k, c);
       }
     }
+    const ops = new Map<string, number>();
+    for (const r of all) for (const c of r.batch.changes) ops.set(`${r.batch.source.kind}:${c.op}`, (ops.get(`${r.batch.source.kind}:${c.op}`) ?? 0) + 1);
+    expect(Object.fromEntries(ops)).toEqual({ 'LIVE:INSERT': 5015, 'BACKFILL:BACKFILL': 5015 });
     // The two paths agree field for field: the pivot cannot tell a backfilled row from a captured one.
     expect(backfill.size).toBe(rows.length + 5000);
     expect(live.size).toBe(backfill.size);

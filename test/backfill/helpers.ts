@@ -1,4 +1,4 @@
-import { changeTopic } from '@fleetpivot/events';
+import { ChangeBatchCodec, changeTopic, type ChangeBatch } from '@fleetpivot/events';
 import type { BackfillOptions } from '@fleetpivot/backfill';
 import { createNarrowTable } from '@fleetpivot/simulator';
 import type { StackInfo } from '@fleetpivot/stack';
@@ -75,3 +75,52 @@ export const NARROW_KEYED_SQL = `SELECT ship_id, data_channel_id, CASE WHEN isfi
   value_format, double_v::text AS double_v, long_v::text AS long_v, str_v, bool_v FROM tenant.tbl_data_timeseries`;
 
 export const keyOf = (ship: string | null, channel: string | null, us: unknown) => JSON.stringify([ship, channel, us === null ? null : String(us)]);
+
+export interface TopicMessage {
+  partition: number;
+  offset: number;
+  key: string | null;
+  batch: ChangeBatch;
+}
+
+/**
+ * Every message up to each partition's current end, once each: de-duplicated by position and done when
+ * every partition's end offset is reached (a rebalance of the reading consumer may redeliver).
+ */
+export async function readWholeTopic(stack: StackInfo, topic: string, timeoutMs = 120_000): Promise<TopicMessage[]> {
+  const transport = testTransport(stack);
+  const admin = await transport.admin();
+  const ends = await admin.logEndOffsets(topic).finally(() => admin.close());
+  const codec = new ChangeBatchCodec();
+  const seen = new Map<string, TopicMessage>();
+  const next = new Map<number, number>([...ends.keys()].map((p) => [p, 0]));
+  const complete = () => [...ends].every(([p, end]) => (next.get(p) ?? 0) >= Number(end));
+  if (complete()) return [];
+  const consumer = await transport.consumer({ groupId: uniqueName('bf_read'), maxWaitMs: 100 });
+  try {
+    await consumer.subscribe([topic], true);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read only part of ${topic} in ${timeoutMs} ms`)), timeoutMs);
+      consumer
+        .run({
+          eachBatch: async (b) => {
+            for (const m of b.messages) {
+              const offset = Number(m.offset);
+              seen.set(`${b.partition}:${offset}`, { partition: b.partition, offset, key: m.key ? m.key.toString('utf8') : null, batch: codec.decode(m.value as Buffer, ChangeBatchCodec.versionFromHeaders(m.headers)) });
+              next.set(b.partition, Math.max(next.get(b.partition) ?? 0, offset + 1));
+            }
+            // The adapter leaves the fetch position alone (the pivot seeks past what it applied); so do we.
+            consumer.seek({ topic, partition: b.partition, offset: String(next.get(b.partition) ?? 0) });
+            if (complete()) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.close();
+  }
+  return [...seen.values()].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}

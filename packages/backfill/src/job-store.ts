@@ -114,12 +114,12 @@ export async function markChunkLsn(db: pg.Pool, jobId: string, chunkId: number, 
 }
 
 /** Called only after Kafka acknowledged every message of the chunk; the job's rows_done follows. */
-export async function markChunkDone(db: pg.Pool, jobId: string, chunkId: number, rows: number): Promise<void> {
+export async function markChunkDone(db: pg.Pool, jobId: string, chunkId: number, rows: number, lsn: string): Promise<void> {
   await db.query(
-    `WITH c AS (UPDATE fleetpivot.backfill_chunks SET status = 'done', rows = $3, finished_at = now() WHERE job_id = $1 AND id = $2)
+    `WITH c AS (UPDATE fleetpivot.backfill_chunks SET status = 'done', rows = $3, snapshot_lsn = $4::pg_lsn, finished_at = now() WHERE job_id = $1 AND id = $2)
      UPDATE fleetpivot.backfill_jobs j SET rows_done = (SELECT coalesce(sum(rows), 0) FROM fleetpivot.backfill_chunks WHERE job_id = $1 AND status = 'done' AND id <> $2) + $3,
             updated_at = now() WHERE j.id = $1`,
-    [jobId, chunkId, rows],
+    [jobId, chunkId, rows, lsn],
   );
 }
 

@@ -42,9 +42,9 @@ interface Pending {
  * Reads one chunk with COPY inside a REPEATABLE READ snapshot taken after the slot check, and produces
  * it as BACKFILL batches of at most `batchMaxChanges` changes. Memory stays bounded: the COPY stream is
  * consumed only as fast as Kafka acknowledges (one batch in flight while the next fills), so a chunk of
- * any size never sits in memory. Resolves with the row count once every message is acknowledged.
+ * any size never sits in memory. Resolves with the row count and snapshot LSN once every message is acknowledged.
  */
-export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<number> {
+export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<{ rows: number; lsn: string }> {
   const client = await deps.source.connect();
   let broken: Error | undefined;
   try {
@@ -62,7 +62,7 @@ export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<numb
     run.onSnapshot?.(lsn);
     const rows = await streamChunk(client, deps, run, { kind: 'BACKFILL', lsn, commit_time_us: nowUs as Long, xid: null, job_id: run.jobId, chunk_id: `${run.jobId}/${run.chunkId}` });
     await client.query('COMMIT');
-    return rows;
+    return { rows, lsn };
   } catch (err) {
     broken = err instanceof Error ? err : new Error(String(err));
     throw err;

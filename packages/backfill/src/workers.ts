@@ -44,7 +44,7 @@ export async function runChunks(pending: readonly ChunkRecord[], deps: WorkerDep
         try {
           await markChunkRunning(deps.target, o.jobId, chunk.id);
           const c = chunk;
-          const rows = await produceChunk(deps, {
+          const { rows, lsn } = await produceChunk(deps, {
             jobId: o.jobId,
             chunkId: c.id,
             chunk: c,
@@ -55,7 +55,7 @@ export async function runChunks(pending: readonly ChunkRecord[], deps: WorkerDep
               o.metrics?.progress.set({ ship: shipLabel(c) }, o.tracker.shipRatio(c.shipId));
             },
           });
-          await markChunkDone(deps.target, o.jobId, chunk.id, rows);
+          await markChunkDone(deps.target, o.jobId, chunk.id, rows, lsn);
           o.tracker.chunkEnded(chunk, true);
           o.metrics?.chunks.inc({ status: 'done' });
           o.metrics?.progress.set({ ship: shipLabel(chunk) }, o.tracker.shipRatio(chunk.shipId));
