@@ -13,12 +13,17 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export async function migrateControl(client: pg.ClientBase): Promise<void> {
-  await runMigrations(client, 'control', controlMigrations);
+export async function migrateControl(db: pg.Pool): Promise<void> {
+  const client = await db.connect();
+  try {
+    await runMigrations(client, 'control', controlMigrations);
+  } finally {
+    client.release();
+  }
 }
 
 /** Appends one operator action to fleetpivot.audit_log; returns its id. */
-export async function recordAudit(client: pg.ClientBase, entry: AuditEntry): Promise<number> {
+export async function recordAudit(client: pg.Pool | pg.ClientBase, entry: AuditEntry): Promise<number> {
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO ${quoteIdent(FLEETPIVOT_SCHEMA)}.audit_log (actor, action, target, outcome, details)
      VALUES ($1, $2, $3, $4, $5) RETURNING id`,
@@ -37,7 +42,7 @@ export interface AuditRow {
   details: Record<string, unknown>;
 }
 
-export async function recentAudit(client: pg.ClientBase, limit = 20): Promise<AuditRow[]> {
+export async function recentAudit(client: pg.Pool | pg.ClientBase, limit = 20): Promise<AuditRow[]> {
   const { rows } = await client.query<AuditRow & { id: string }>(
     `SELECT id, at, actor, action, target, outcome, details FROM ${quoteIdent(FLEETPIVOT_SCHEMA)}.audit_log ORDER BY id DESC LIMIT $1`,
     [limit],

@@ -1,2 +1,10 @@
 export { migrateControl, recordAudit, recentAudit } from './audit.ts';
 export type { AuditEntry, AuditRow } from './audit.ts';
+export { pause, resume } from './pause.ts';
+export type { ShipSelection } from './pause.ts';
+export { rollbackShip } from './rollback.ts';
+export type { RollbackOptions, RollbackResult } from './rollback.ts';
+export { pipelineStatus, slotStatus } from './status.ts';
+export type { PipelineStatus, SlotStatus } from './status.ts';
+export { ControlError } from './errors.ts';
+export type { ControlErrorCode } from './errors.ts';

@@ -129,6 +129,8 @@ export async function runDemo(o: DemoOptions, io: CommandIo): Promise<DemoReport
     return report;
   } finally {
     for (const s of services.reverse()) await s.stop();
+    // An inactive slot would pin WAL on this server forever; the demo's data stays, its slot does not.
+    await pool.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [SLOT]).catch(() => undefined);
     await admin.close();
     await pool.end();
   }
