@@ -6,7 +6,7 @@ import { createKafkajsTransport, type OutgoingMessage } from '@fleetpivot/transp
 import { silentLogger } from '@fleetpivot/telemetry';
 import { uniqueName } from '@fleetpivot/testing';
 import type { StackInfo } from '@fleetpivot/stack';
-import { compare, log, measured, notMeasured, seconds, type Measurement, type RunOptions, type ScenarioResult } from './harness.ts';
+import { compare, log, measured, notMeasured, seconds, withTimeout, type Measurement, type RunOptions, type ScenarioResult } from './harness.ts';
 import { buildMessages } from './kafka-messages.ts';
 import { loadPlatformatic, platformaticClient } from './kafka-platformatic.ts';
 
@@ -79,10 +79,10 @@ export async function kafkaClientScenario(stack: StackInfo, options: RunOptions)
           await admin.ensureTopic({ topic, partitions: PARTITIONS, config: { 'max.message.bytes': '16777216' } });
           try {
             let t = process.hrtime.bigint();
-            await client.produce(topic, kind.messages);
+            await withTimeout(`${name} produce`, 180_000, client.produce(topic, kind.messages));
             (produce[name] ??= []).push((kind.messages.length * kind.changesPerMessage) / seconds(t));
             t = process.hrtime.bigint();
-            await client.consume(topic, kind.messages.length);
+            await withTimeout(`${name} consume`, 180_000, client.consume(topic, kind.messages.length));
             (consume[name] ??= []).push((kind.messages.length * kind.changesPerMessage) / seconds(t));
             log(`    ${name}: produce ${Math.round(produce[name]!.at(-1)!)} changes/s, consume ${Math.round(consume[name]!.at(-1)!)} changes/s`);
           } catch (err) {

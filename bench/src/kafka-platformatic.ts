@@ -8,7 +8,7 @@ interface PfMessageStream extends AsyncIterable<unknown> {
   close(): Promise<void>;
 }
 interface PfProducer {
-  send(options: { messages: { topic: string; key?: Buffer; value: Buffer; headers?: Record<string, string> }[] }): Promise<unknown>;
+  send(options: { messages: { topic: string; key?: Buffer; value: Buffer; headers?: Map<Buffer, Buffer> }[] }): Promise<unknown>;
   close(force?: boolean): Promise<void>;
 }
 interface PfConsumer {
@@ -44,7 +44,8 @@ export function platformaticClient(pf: PlatformaticModule, stack: StackInfo): Cl
               topic,
               ...(m.key ? { key: m.key } : {}),
               value: m.value,
-              ...(m.headers ? { headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v.toString()])) } : {}),
+              // Without serializers it sends bytes as given: header keys and values must be Buffers.
+              ...(m.headers ? { headers: new Map(Object.entries(m.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])) } : {}),
             })),
           });
         }
