@@ -9,7 +9,12 @@ import { runSqlPivot, sqlPivotImpossible, type BaselineRun } from './sql-pivot.t
 import type { Pool } from '@fleetpivot/pgkit';
 
 /** fleetpivot's end-to-end backfill; resolves with timings or rejects with "unavailable: ..." (pipeline.ts). */
-export type BackfillRunner = (pool: Pool, dbUrl: string, data: Dataset, attempt: number) => Promise<BaselineRun & { peakRssMiB?: Record<string, number> }>;
+export type BackfillRunner = (pool: Pool, dbUrl: string, data: Dataset, attempt: number) => Promise<FleetpivotRun>;
+
+export interface FleetpivotRun extends BaselineRun {
+  peakRssMiB: Record<string, number>;
+  rss: Record<string, [number, number][]>;
+}
 
 export interface BackfillCase {
   channels: number;
@@ -41,6 +46,8 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
     const samples: Record<System, number[]> = { fleetpivot: [], 'sql-pivot': [], floor: [] };
     const phases: Record<System, Record<string, number>[]> = { fleetpivot: [], 'sql-pivot': [], floor: [] };
     const failed: Partial<Record<System, string>> = {};
+    const peaks: Record<string, number[]> = {};
+    const series: Record<string, [number, number][]> = {};
     const impossible = sqlPivotImpossible(c.channels);
     if (impossible) failed['sql-pivot'] = impossible;
     if (typeof fleetpivot === 'string') failed.fleetpivot = fleetpivot;
@@ -49,6 +56,11 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
         if (failed[system]) continue;
         try {
           const run = await runs[system](i);
+          if ('peakRssMiB' in run) {
+            const fp = run as FleetpivotRun;
+            for (const [svc, mib] of Object.entries(fp.peakRssMiB)) (peaks[svc] ??= []).push(mib);
+            if (i === 0) for (const [svc, pts] of Object.entries(fp.rss)) series[`rssMiB:${svc}`] = pts;
+          }
           samples[system].push(data.rows / run.seconds);
           phases[system].push(run.phases);
           log(`  ${system}: ${run.seconds.toFixed(2)} s = ${Math.round(data.rows / run.seconds).toLocaleString('en')} rows/s`);
@@ -64,12 +76,14 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
         ? notMeasured(system, 'throughput', 'narrow rows/s', true, failed[system]!)
         : measured(system, 'throughput', 'narrow rows/s', true, samples[system], { phases: phases[system], ...(failed[system] ? { error: failed[system] } : {}) }),
     );
+    for (const [svc, values] of Object.entries(peaks)) measurements.push(measured(`fleetpivot ${svc}`, 'peak RSS', 'MiB', false, values));
     return {
       id: `backfill/${c.channels}ch/${c.rows}`,
       title: `Backfill ${c.rows.toLocaleString('en')} narrow rows, ${c.channels.toLocaleString('en')} channels/ship, ${ships} ships`,
       params: { ...c, ships, wideRows: data.wideRows, loadSeconds: data.loadSeconds, repeats },
       measurements,
       comparisons: compare(measurements, 'throughput', 'fleetpivot', ['sql-pivot', 'floor']).concat(compare(measurements, 'throughput', 'floor', ['sql-pivot'])),
+      series,
       elapsedS: Number(process.hrtime.bigint() - started) / 1e9,
     };
   } finally {

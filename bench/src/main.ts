@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const stack = await ensureStack({ env: process.env });
   const machine = await machineFacts(stack);
   log(`${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repeats, ${machine.cpus} cpus, PostgreSQL ${machine.postgres}, Kafka ${machine.kafka}`);
-  const parts = await pipelineParts(stack);
+  const parts = await pipelineParts(stack, opts);
   const planned: Planned[] = [
     ...backfillCases(opts.quick).map((c) => ({ id: `backfill/${c.channels}ch/${c.rows}`, run: () => backfillScenario(stack, c, opts, parts.backfill) })),
     { id: 'kafka/clients', run: () => kafkaClientScenario(stack, opts) },

@@ -2,6 +2,7 @@
 // service entry point exists; until then its figures say "not measured: <part> unavailable".
 import type { StackInfo } from '@fleetpivot/stack';
 import type { BackfillRunner } from './backfill.ts';
+import { fleetpivotBackfill } from './fleetpivot-backfill.ts';
 import { notMeasured, type RunOptions, type ScenarioResult } from './harness.ts';
 
 export interface PipelineParts {
@@ -20,8 +21,9 @@ function unavailable(id: string, title: string, metrics: [string, string, boolea
   };
 }
 
-export async function pipelineParts(_stack: StackInfo): Promise<PipelineParts> {
-  const backfill = 'unavailable: the backfill service (services/backfill) has not landed';
+export async function pipelineParts(stack: StackInfo, options: RunOptions): Promise<PipelineParts> {
+  // Verified every time in a quick run; in a full run the first repeat of each dataset (verify is slow).
+  const backfill = fleetpivotBackfill(stack, { verify: (attempt) => options.quick || attempt === 0 });
   const live = 'unavailable: the capture and pivot services have not landed';
   return {
     backfill,

@@ -1,0 +1,110 @@
+// fleetpivot's services as child processes (as in production), with their memory sampled from /proc:
+// VmRSS every `sampleMs` for the RSS-over-time plot, VmHWM (the kernel's own peak) for the figure.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const LOG_DIR = join(REPO_ROOT, '.stack', 'bench');
+
+export interface Service {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | null>;
+  memory: MemoryTrace;
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+export interface MemoryTrace {
+  /** [seconds since the trace started, MiB]. */
+  rss: [number, number][];
+  peakMiB: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function readStatus(pid: number): Promise<{ rssKiB: number; hwmKiB: number } | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StartOptions {
+  env: Record<string, string>;
+  args?: string[];
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=...'] for the profile run. */
+  nodeFlags?: string[];
+  sampleMs?: number;
+  /** Time zero of the RSS series (so several services share one x axis). */
+  t0?: bigint;
+}
+
+export function startService(name: string, o: StartOptions): Service {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(LOG_DIR, `${name}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...(o.nodeFlags ?? []), join(REPO_ROOT, 'services', name, 'src', 'main.ts'), ...(o.args ?? [])], {
+    env: { PATH: process.env.PATH ?? '', ...o.env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const memory: MemoryTrace = { rss: [], peakMiB: 0 };
+  const t0 = o.t0 ?? process.hrtime.bigint();
+  const sample = async (): Promise<void> => {
+    if (!child.pid || child.exitCode !== null) return;
+    const s = await readStatus(child.pid);
+    if (!s) return;
+    const mib = s.rssKiB / 1024;
+    memory.rss.push([Math.round(Number(process.hrtime.bigint() - t0) / 1e8) / 10, Math.round(mib * 10) / 10]);
+    memory.peakMiB = Math.max(memory.peakMiB, mib, s.hwmKiB / 1024);
+  };
+  const timer = setInterval(() => void sample(), o.sampleMs ?? 500);
+  void exited.then(() => clearInterval(timer));
+  return {
+    name,
+    port: Number(o.env.PIVOT_HTTP_PORT ?? o.env.CAPTURE_HTTP_PORT ?? o.env.BACKFILL_HTTP_PORT ?? 0),
+    child,
+    logFile,
+    exited,
+    memory,
+    async stop(timeoutMs = 30_000) {
+      await sample();
+      clearInterval(timer);
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(kill);
+      return code;
+    },
+  };
+}
+
+/** Waits for /readyz 200 (the capture: once it holds the slot). */
+export async function waitReady(service: Service, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${service.logFile}`);
+    if (await fetch(`http://127.0.0.1:${service.port}/readyz`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${service.name} not ready after ${timeoutMs} ms; see ${service.logFile}`);
+}
