@@ -16,7 +16,7 @@ import { startHammer } from './hammer.ts';
  * THE race (MISSION §4.3): history is backfilled while the simulator keeps inserting, updating and
  * deleting — including rows inside the very ranges being backfilled — and the capture streams. When the
  * writers stop and lag drains, every wide table must equal the independent SQL pivot of the narrow table.
- * CI: 200,000 history rows, three seeds. FLEETPIVOT_FULL=1: 1,000,000 rows for the first seed.
+ * Seed 1 backfills 1,000,000 history rows, seeds 2 and 3 200,000 each (FLEETPIVOT_FULL=1: 1,000,000 each).
  */
 const stack = inject('stack');
 const FULL = process.env.FLEETPIVOT_FULL === '1';
@@ -44,9 +44,9 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
 }
 
 const cases: { seed: number; rows: number; broken?: boolean }[] = [
-  { seed: 1, rows: FULL ? 1_000_000 : 200_000 },
-  { seed: 2, rows: 200_000 },
-  { seed: 3, rows: 200_000 },
+  { seed: 1, rows: 1_000_000 },
+  { seed: 2, rows: FULL ? 1_000_000 : 200_000 },
+  { seed: 3, rows: FULL ? 1_000_000 : 200_000 },
   // The control: the same race with backfill rows disguised as live UPDATEs (no "live wins") must fail verification.
   { seed: 4, rows: 100_000, broken: true },
 ];
