@@ -9,8 +9,15 @@ import { BackfillError } from './errors.ts';
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_FIXED = SIGNATURE.length + 8; // signature, flags int32, header extension length int32
 
-/** One tuple's fields as raw byte slices (null = SQL NULL); valid only during the callback. */
-export type RawFields = (Buffer | null)[];
+/**
+ * One tuple's fields as positions in `buf` (length -1 = SQL NULL); valid only during the callback.
+ * Positions rather than subarrays: a Buffer object per field per row was a top allocation in profiles.
+ */
+export interface RawFields {
+  buf: Buffer;
+  starts: Int32Array;
+  lengths: Int32Array;
+}
 
 export class BinaryCopyParser {
   private readonly onRow: (fields: RawFields) => void;
@@ -47,7 +54,7 @@ export class BinaryCopyParser {
       pos = HEADER_FIXED + extension;
       this.headerDone = true;
     }
-    const fields: RawFields = new Array<Buffer | null>(this.fieldCount);
+    const fields: RawFields = { buf, starts: new Int32Array(this.fieldCount), lengths: new Int32Array(this.fieldCount) };
     while (!this.ended) {
       const end = this.tupleEnd(buf, pos);
       if (end < 0) break;
@@ -60,11 +67,9 @@ export class BinaryCopyParser {
       for (let i = 0; i < this.fieldCount; i++) {
         const len = buf.readInt32BE(p);
         p += 4;
-        if (len < 0) fields[i] = null;
-        else {
-          fields[i] = buf.subarray(p, p + len);
-          p += len;
-        }
+        fields.starts[i] = p;
+        fields.lengths[i] = len;
+        if (len > 0) p += len;
       }
       this.rows++;
       this.onRow(fields);

@@ -33,11 +33,11 @@ export interface NarrowRow {
   bytes: number;
 }
 
-function int64(b: Buffer): Long {
-  const hi = b.readInt32BE(0);
+function int64(b: Buffer, at: number): Long {
+  const hi = b.readInt32BE(at);
   // |hi| < 2^21 keeps hi * 2^32 + lo below 2^53: exact as a number, the common case.
-  if (hi < 0x200000 && hi >= -0x200000) return hi * TWO_32 + b.readUInt32BE(4);
-  const v = b.readBigInt64BE(0);
+  if (hi < 0x200000 && hi >= -0x200000) return hi * TWO_32 + b.readUInt32BE(at + 4);
+  const v = b.readBigInt64BE(at);
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
 }
 
@@ -45,40 +45,37 @@ function int64(b: Buffer): Long {
  * timestamptz is int64 microseconds since 2000-01-01; ±infinity are the int64 extremes and stay so,
  * exactly as the capture encodes the text 'infinity' / '-infinity'.
  */
-export function timestampUs(b: Buffer): Long {
-  const hi = b.readInt32BE(0);
+export function timestampUs(b: Buffer, at = 0): Long {
+  const hi = b.readInt32BE(at);
   if (hi < 0x200000 && hi >= -0x200000) {
-    const v = hi * TWO_32 + b.readUInt32BE(4) + PG_EPOCH_US_NUM;
+    const v = hi * TWO_32 + b.readUInt32BE(at + 4) + PG_EPOCH_US_NUM;
     if (Number.isSafeInteger(v)) return v;
   }
-  const raw = b.readBigInt64BE(0);
+  const raw = b.readBigInt64BE(at);
   if (raw === INT64_MAX || raw === INT64_MIN) return raw;
   const v = raw + PG_EPOCH_US;
   return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
 }
 
-function text(b: Buffer | null | undefined): string | null {
-  return b ? b.toString('utf8') : null;
-}
-
 /** Decodes one binary COPY tuple of NARROW_SELECT into a BACKFILL change (NULLs kept as NULLs). */
 export function decodeNarrowRow(f: RawFields): NarrowRow {
-  const [ship, channel, time, format, dbl, lng, str, bool] = f;
-  if (f.length !== NARROW_SELECT.length) throw new BackfillError('decode_failed', `narrow tuple has ${f.length} fields`);
+  const { buf, starts: s, lengths: n } = f;
+  if (s.length !== NARROW_SELECT.length) throw new BackfillError('decode_failed', `narrow tuple has ${s.length} fields`);
+  const text = (i: number) => (n[i]! < 0 ? null : buf.toString('utf8', s[i]!, s[i]! + n[i]!));
   let bytes = 24;
-  for (const b of f) bytes += b ? b.length : 0;
+  for (let i = 0; i < n.length; i++) if (n[i]! > 0) bytes += n[i]!;
   return {
-    shipId: text(ship),
+    shipId: text(0),
     bytes,
     change: {
       op: 'BACKFILL',
-      data_channel_id: text(channel),
-      created_time_us: time ? timestampUs(time) : null,
-      value_format: text(format),
-      double_v: dbl ? dbl.readDoubleBE(0) : null,
-      long_v: lng ? int64(lng) : null,
-      str_v: text(str),
-      bool_v: bool ? bool[0] !== 0 : null,
+      data_channel_id: text(1),
+      created_time_us: n[2]! < 0 ? null : timestampUs(buf, s[2]!),
+      value_format: text(3),
+      double_v: n[4]! < 0 ? null : buf.readDoubleBE(s[4]!),
+      long_v: n[5]! < 0 ? null : int64(buf, s[5]!),
+      str_v: text(6),
+      bool_v: n[7]! < 0 ? null : buf[s[7]!] !== 0,
       old: null,
     },
   };
