@@ -14,7 +14,7 @@ afterAll(async () => {
 
 interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(): void;
+  kill(signal?: NodeJS.Signals): void;
   log(): string;
 }
 
@@ -27,7 +27,7 @@ function spawnBackfill(env: Record<string, string>, args: string[] = []): Run {
   child.stderr.pipe(out);
   return {
     exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-    kill: () => child.kill('SIGKILL'),
+    kill: (signal = 'SIGKILL') => child.kill(signal),
     log: () => readFileSync(logFile, 'utf8'),
   };
 }
@@ -111,5 +111,23 @@ describe('the backfill job', () => {
     const narrow = await e.db.pool.query<{ ship_id: string; data_channel_id: string; us: string; double_v: string }>(NARROW_KEYED_SQL);
     expect(values.size).toBe(rows);
     for (const n of narrow.rows) expect(values.get(keyOf(n.ship_id, n.data_channel_id, n.us))).toBe(n.double_v);
+  });
+
+  it('stops on SIGTERM with the job resumable, and the rerun finishes it', async () => {
+    const e = await backfillEnv(stack, 'bf_term');
+    envs.push(e);
+    const rows = await insertRows(e, 4, 10, 1000);
+    const env = serviceEnv(e, { BACKFILL_CHUNK_ROWS: '2000', BACKFILL_ROWS_PER_SECOND: '8000', BACKFILL_PLAN_BUCKET_SECONDS: '600' });
+    const run = spawnBackfill(env);
+    while ((await jobRowsDone(e)) === 0) await sleep(20);
+    run.kill('SIGTERM');
+    expect((await run.exited).code).toBe(1);
+    expect(run.log()).toMatch(/stopping backfill/);
+    const stopped = await e.db.pool.query<{ status: string; error: string }>('SELECT status, error FROM fleetpivot.backfill_jobs');
+    expect(stopped.rows).toEqual([{ status: 'failed', error: expect.stringMatching(/abort/) }]);
+    const rerun = spawnBackfill(env, ['--resume']);
+    expect((await rerun.exited).code, rerun.log().slice(-2000)).toBe(0);
+    const done = await e.db.pool.query<{ status: string; rows_done: string; retries: number }>('SELECT status, rows_done::text, retries FROM fleetpivot.backfill_jobs');
+    expect(done.rows).toEqual([{ status: 'done', rows_done: String(rows), retries: 1 }]);
   });
 });
