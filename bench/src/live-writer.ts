@@ -18,6 +18,8 @@ export interface WriterOptions {
   stepsPerCommit: number;
   /** Sample period of the data (15 s, as the seed's). */
   sampleMs?: number;
+  /** First sample step to write (a later writer on the same table continues after an earlier one's nextStep). */
+  firstStep?: number;
   onCommit?: (commit: Commit) => void;
   onError?: (err: unknown) => void;
 }
@@ -26,6 +28,8 @@ export interface Writer {
   readonly rows: number;
   readonly commits: number;
   readonly overruns: number;
+  /** One past the highest step any ship wrote. */
+  readonly nextStep: number;
   stop(): Promise<void>;
 }
 
@@ -54,8 +58,8 @@ function rowsOf(ship: ShipState, firstStep: number, steps: number, sampleMs: num
 export function startWriter(pool: Pool, fleet: Fleet, o: WriterOptions): Writer {
   const sampleMs = o.sampleMs ?? 15_000;
   let stopped = false;
-  const state = { rows: 0, commits: 0, overruns: 0 };
-  const startStep = Math.floor(Date.now() / sampleMs);
+  const startStep = o.firstStep ?? Math.floor(Date.now() / sampleMs);
+  const state = { rows: 0, commits: 0, overruns: 0, nextStep: startStep };
   const loops = fleet.ships.map(async (ship, index) => {
     // Ships are spread evenly over the period, as independent vessels would be.
     const phase = (index / fleet.ships.length) * o.periodMs;
@@ -80,6 +84,7 @@ export function startWriter(pool: Pool, fleet: Fleet, o: WriterOptions): Writer 
       const marker = ship.channels[n % ship.channels.length]!.model.channelId;
       o.onCommit?.({ shipId: ship.shipId, channelId: marker, createdTime: new Date((step + o.stepsPerCommit - 1) * sampleMs).toISOString(), committedAtMs });
       step += o.stepsPerCommit;
+      state.nextStep = Math.max(state.nextStep, step);
     }
   });
   return {
@@ -91,6 +96,9 @@ export function startWriter(pool: Pool, fleet: Fleet, o: WriterOptions): Writer 
     },
     get overruns() {
       return state.overruns;
+    },
+    get nextStep() {
+      return state.nextStep;
     },
     async stop() {
       stopped = true;

@@ -80,21 +80,27 @@ interface RampStep {
   p95Ms: number;
   unseen: number;
   drainS: number;
+  overruns: number;
   sustained: boolean;
 }
 
 export async function liveRampScenario(stack: StackInfo, options: RunOptions): Promise<ScenarioResult> {
   const started = process.hrtime.bigint();
-  const rates = options.quick ? [10_000, 40_000] : [5_000, 10_000, 20_000, 40_000, 60_000, 80_000];
+  const rates = options.quick ? [10_000, 40_000] : [5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000];
   const stepS = options.quick ? 10 : 30;
   const pipeline = await startLivePipeline(stack, { label: 'bench_ramp' });
   const steps: RampStep[] = [];
   try {
     const fleet = createFleet({ seed: 7, ships: SHIPS, channels: CHANNELS }, 0);
     // Warm-up: every ship's table and columns exist before the first measured step.
-    const warm = startWriter(pipeline.db.pool, fleet, { periodMs: 2_000, stepsPerCommit: 1 });
+    let writeError: unknown;
+    const onError = (err: unknown): void => {
+      writeError ??= err;
+    };
+    const warm = startWriter(pipeline.db.pool, fleet, { periodMs: 2_000, stepsPerCommit: 1, onError });
     await sleep(2_500);
     await warm.stop();
+    let nextStep = warm.nextStep;
     await waitDrained(pipeline.admin, pipeline.groupId, pipeline.topic, { timeoutMs: 120_000 });
     for (const rate of rates) {
       const k = Math.max(1, Math.round(rate / (SHIPS * CHANNELS)));
@@ -102,21 +108,25 @@ export async function liveRampScenario(stack: StackInfo, options: RunOptions): P
       const probe = new Probe(pipeline.db.pool);
       let n = 0;
       const every = Math.max(1, Math.round(SHIPS / (periodMs / 1000) / 20)); // ~20 probes/s
-      const writer = startWriter(pipeline.db.pool, fleet, { periodMs, stepsPerCommit: k, onCommit: (c) => n++ % every === 0 && probe.track(c) });
+      const writer = startWriter(pipeline.db.pool, fleet, { periodMs, stepsPerCommit: k, firstStep: nextStep, onError, onCommit: (c) => n++ % every === 0 && probe.track(c) });
       probe.start();
       const t = process.hrtime.bigint();
       await sleep(stepS * 1000);
       await writer.stop();
+      if (writeError) throw new Error(`writer failed: ${String(writeError)}`);
+      nextStep = writer.nextStep;
       const achieved = writer.rows / seconds(t);
       const unseen = await probe.settle(10_000);
       probe.stop();
       const d = process.hrtime.bigint();
       await waitDrained(pipeline.admin, pipeline.groupId, pipeline.topic, { timeoutMs: 300_000 }).catch(() => undefined);
       const p = percentiles(probe.samples.map((s) => s.latencyMs));
-      const step = { targetRowsPerS: rate, achievedRowsPerS: Math.round(achieved), p50Ms: Math.round(p.p50), p95Ms: Math.round(p.p95), unseen, drainS: Math.round(seconds(d) * 10) / 10, sustained: achieved >= rate * 0.9 && p.p95 < 2_000 && unseen === 0 };
+      const step = { targetRowsPerS: rate, achievedRowsPerS: Math.round(achieved), p50Ms: Math.round(p.p50), p95Ms: Math.round(p.p95), unseen, drainS: Math.round(seconds(d) * 10) / 10, overruns: writer.overruns, sustained: p.p95 < 2_000 && unseen === 0 && seconds(d) < 5 };
       steps.push(step);
       log(`  ramp ${rate.toLocaleString('en')} rows/s: achieved ${step.achievedRowsPerS.toLocaleString('en')}, p50 ${step.p50Ms} ms, p95 ${step.p95Ms} ms, unseen ${unseen}, drain ${step.drainS} s → ${step.sustained ? 'sustained' : 'NOT sustained'}`);
-      if (!step.sustained) break;
+      const previous = steps.at(-2);
+      // Stop when lag grew, or when the writers (sharing the 2 cores) no longer reach a higher rate.
+      if (!step.sustained || (previous && step.achievedRowsPerS < previous.achievedRowsPerS * 1.05)) break;
     }
     const peaks = await pipeline.stopServices();
     const best = steps.filter((s) => s.sustained).reduce((m, s) => Math.max(m, s.achievedRowsPerS), 0);
@@ -127,7 +137,7 @@ export async function liveRampScenario(stack: StackInfo, options: RunOptions): P
     return {
       id: 'live/throughput',
       title: `Sustained live throughput (rate ramp, ${SHIPS} ships × ${CHANNELS} channels, ${stepS} s per step)`,
-      params: { steps, rule: 'sustained = writer reached ≥ 90% of the target, probe p95 < 2 s, every probe seen within 10 s after the step' },
+      params: { steps, rule: 'a step is sustained when lag stayed bounded: probe p95 < 2 s, every probe seen within 10 s after the step, group lag back to 0 within 5 s; the figure is the highest rate the writers achieved in a sustained step (writers, PostgreSQL, Kafka and the services share the 2 cores, so achieved can be below target)' },
       measurements,
       comparisons: [{ metric: 'sustained throughput', system: 'fleetpivot', baseline: 'target 50,000 rows/s', factor: best ? Math.round((best / 50_000) * 100) / 100 : null }],
       series: Object.fromEntries([pipeline.capture, ...pipeline.pivots].map((s) => [`rssMiB:${s.name}`, s.memory.rss])),

@@ -31,6 +31,7 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
     if ((await backfill.exited) !== 0) throw new Error(`backfill exited non-zero; see ${backfill.logFile}`);
     const measurements: Measurement[] = [];
     const peaks: Record<string, number[]> = {};
+    const afterReady: Record<string, number[]> = {};
     for (const replicas of [1, 2, 3]) {
       const result = await repeat(options.repeats, async () => {
         await resetTarget(db.pool);
@@ -40,8 +41,10 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
           const t = process.hrtime.bigint();
           for (let i = 0; i < replicas; i++) pivots.push(startService('pivot', { env: pivotEnv(stack, { dbUrl: db.url, prefix, groupId, port: await freePort() }) }));
           for (const p of pivots) await waitReady(p);
+          const ready = process.hrtime.bigint();
           await waitDrained(admin, groupId, topic, { timeoutMs: 30 * 60_000 });
           const s = seconds(t);
+          (afterReady[replicas] ??= []).push(data.rows / seconds(ready));
           for (const p of pivots) await p.stop();
           (peaks[replicas] ??= []).push(Math.max(...pivots.map((p) => Math.round(p.memory.peakMiB))));
           log(`  ${replicas} pivot replica(s): ${s.toFixed(2)} s = ${Math.round(data.rows / s).toLocaleString('en')} rows/s (incl. start and group join)`);
@@ -51,14 +54,15 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
         }
       });
       measurements.push(measured(`fleetpivot ×${replicas}`, 'pivot throughput', 'narrow rows/s', true, result.samples, result.error ? { error: result.error } : undefined));
+      measurements.push(measured(`fleetpivot ×${replicas}`, 'pivot throughput after ready', 'narrow rows/s', true, afterReady[replicas] ?? []));
       measurements.push(measured(`fleetpivot ×${replicas}`, 'peak RSS per replica', 'MiB', false, peaks[replicas] ?? []));
     }
     return {
       id: 'scaling/replicas',
       title: `Pivot throughput vs consumer replicas (${rows.toLocaleString('en')} rows backlog, 30 ships × 100 channels, ${TOPIC_PARTITIONS} partitions)`,
-      params: { rows, ships: 30, channels: 100, partitions: TOPIC_PARTITIONS, note: 'timed from starting the replicas (process start and group join included) to zero group lag' },
+      params: { rows, ships: 30, channels: 100, partitions: TOPIC_PARTITIONS, note: "'pivot throughput': from starting the replicas (process start, migrations, group join included) to zero group lag; 'after ready': from every replica's /readyz to zero lag" },
       measurements,
-      comparisons: [...compare(measurements, 'pivot throughput', 'fleetpivot ×2', ['fleetpivot ×1']), ...compare(measurements, 'pivot throughput', 'fleetpivot ×3', ['fleetpivot ×1'])],
+      comparisons: ['pivot throughput', 'pivot throughput after ready'].flatMap((metric) => [...compare(measurements, metric, 'fleetpivot ×2', ['fleetpivot ×1']), ...compare(measurements, metric, 'fleetpivot ×3', ['fleetpivot ×1'])]),
       elapsedS: seconds(started),
     };
   } finally {
