@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startTestStack } from '@fleetpivot/testing';
+import { ensureTemplate, startTestStack } from '@fleetpivot/testing';
 import type { StackInfo } from '@fleetpivot/stack';
 
 declare module 'vitest' {
@@ -12,6 +12,8 @@ declare module 'vitest' {
 // project-local PostgreSQL + Kafka. Every integration test reads it with inject('stack').
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stack = await startTestStack(process.env);
+  // Once, before any worker: parallel workers creating the template at the same moment would collide.
+  await ensureTemplate(stack.info.adminUrl);
   project.provide('stack', stack.info);
   return () => stack.stop();
 }

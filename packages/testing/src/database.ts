@@ -29,7 +29,8 @@ export async function ensureTemplate(adminUrl: string): Promise<void> {
     const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE_DATABASE]);
     if (found.rowCount === 0) {
       await c.query(`CREATE DATABASE ${quoteIdent(TEMPLATE_DATABASE)}`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err;
+        // Created by a parallel worker meanwhile: 42P04, or 23505 when both inserted into pg_database at once.
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
       });
     }
   });
