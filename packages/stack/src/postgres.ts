@@ -122,7 +122,7 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) {
       await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((err: { code?: string }) => {
-        if (err.code !== '42P04') throw err; // created concurrently: fine
+        if (err.code !== '42P04' && err.code !== '23505') throw err; // created concurrently: fine
       });
     }
   } finally {
