@@ -28,6 +28,21 @@ export function backfillCases(quick: boolean): BackfillCase[] {
 
 type System = 'fleetpivot' | 'sql-pivot' | 'floor';
 
+/** SQL-pivot seconds per narrow row seen earlier in this run, per channel count (it is linear in rows). */
+const sqlSecondsPerRow = new Map<number, number>();
+
+/** One SQL-pivot repeat may take this long (estimated from a smaller dataset of this run) before it is skipped. */
+export const SQL_PIVOT_BUDGET_S = 900;
+
+function sqlPivotOverBudget(c: BackfillCase): string | undefined {
+  const perRow = sqlSecondsPerRow.get(c.channels);
+  if (perRow === undefined) return undefined;
+  const estimate = perRow * c.rows;
+  return estimate > SQL_PIVOT_BUDGET_S
+    ? `not run: estimated ${Math.round(estimate / 60)} min per repeat from its ${Math.round(1 / perRow).toLocaleString('en')} rows/s on the smaller dataset of this run (it is linear in rows), over the ${SQL_PIVOT_BUDGET_S / 60}-min budget`
+    : undefined;
+}
+
 export async function backfillScenario(stack: StackInfo, c: BackfillCase, options: RunOptions, fleetpivot: BackfillRunner | string): Promise<ScenarioResult> {
   const started = process.hrtime.bigint();
   const db = await createTestDatabase(stack, 'bench_backfill');
@@ -36,8 +51,8 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
     log(`backfill ${c.channels} channels/ship, ${c.rows.toLocaleString('en')} rows, ${ships} ships: loading`);
     const data = await loadDataset(db.pool, { channels: c.channels, rows: c.rows, ships, seed: 6 });
     log(`  loaded in ${data.loadSeconds.toFixed(1)} s (${data.wideRows.toLocaleString('en')} wide rows)`);
-    // 10M rows of the SQL pivot at 1,000 channels is tens of minutes per repeat: fewer repeats there.
-    const repeats = c.rows >= 10_000_000 ? Math.min(options.repeats, 2) : options.repeats;
+    // A 10M-row repeat of every system takes ~10 minutes on 2 cores: one repeat there (documented).
+    const repeats = c.rows >= 10_000_000 ? 1 : options.repeats;
     const runs: Record<System, (i: number) => Promise<BaselineRun>> = {
       'sql-pivot': () => runSqlPivot(db.pool, data),
       floor: () => runFloor(db.pool, data),
@@ -48,7 +63,7 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
     const failed: Partial<Record<System, string>> = {};
     const peaks: Record<string, number[]> = {};
     const series: Record<string, [number, number][]> = {};
-    const impossible = sqlPivotImpossible(c.channels);
+    const impossible = sqlPivotImpossible(c.channels) ?? sqlPivotOverBudget(c);
     if (impossible) failed['sql-pivot'] = impossible;
     if (typeof fleetpivot === 'string') failed.fleetpivot = fleetpivot;
     await repeat(repeats, async (i) => {
@@ -62,6 +77,7 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
             if (i === 0) for (const [svc, pts] of Object.entries(fp.rss)) series[`rssMiB:${svc}`] = pts;
           }
           samples[system].push(data.rows / run.seconds);
+          if (system === 'sql-pivot') sqlSecondsPerRow.set(c.channels, run.seconds / data.rows);
           phases[system].push(run.phases);
           log(`  ${system}: ${run.seconds.toFixed(2)} s = ${Math.round(data.rows / run.seconds).toLocaleString('en')} rows/s`);
         } catch (err) {

@@ -59,7 +59,7 @@ function throughputPlot(scenarios: readonly ScenarioResult[]): string | undefine
   const bySystem = new Map<string, [number, number][]>();
   for (const s of backfill.filter((x) => Number(x.params.rows) === maxRows)) {
     for (const m of s.measurements) {
-      if (m.outcome.kind !== 'measured') continue;
+      if (m.outcome.kind !== 'measured' || m.metric !== 'throughput') continue;
       const pts = bySystem.get(m.system) ?? [];
       pts.push([Number(s.params.channels), m.outcome.spread.median]);
       bySystem.set(m.system, pts);
@@ -83,11 +83,20 @@ function latencyPlot(scenarios: readonly ScenarioResult[]): string | undefined {
   });
 }
 
+/** The live scenarios and the largest backfill: a readable handful of lines, not one per run. */
 function rssPlot(scenarios: readonly ScenarioResult[]): string | undefined {
+  const backfills = scenarios.filter((s) => s.id.startsWith('backfill/') && s.series);
+  const biggest = backfills.sort((a, b) => Number(b.params.rows) * Number(b.params.channels) - Number(a.params.rows) * Number(a.params.channels))[0];
+  const picked: [string, ScenarioResult | undefined][] = [
+    [biggest ? `backfill ${String(biggest.params.channels)}ch` : '', biggest],
+    ['live', scenarios.find((s) => s.id === 'live/latency')],
+    ['ramp', scenarios.find((s) => s.id === 'live/throughput')],
+  ];
   const series: Series[] = [];
-  for (const s of scenarios) {
-    for (const [name, points] of Object.entries(s.series ?? {})) {
-      if (name.startsWith('rssMiB:')) series.push({ name: `${s.id.split('/')[0]} ${name.slice(7)}`, points });
+  for (const [label, s] of picked) {
+    for (const [name, points] of Object.entries(s?.series ?? {})) {
+      // A sample of 0 MiB is a process that had already exited.
+      if (name.startsWith('rssMiB:')) series.push({ name: `${label} ${name.slice(7)}`, points: points.filter(([, mib]) => mib > 0) });
     }
   }
   if (!series.length) return undefined;

@@ -25,7 +25,7 @@ export interface BarChart {
 
 const W = 640;
 const H = 360;
-const PAD = { left: 70, right: 150, top: 40, bottom: 50 };
+const PAD = { left: 70, right: 170, top: 40, bottom: 50 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
 
 export function escapeXml(text: string): string {
@@ -113,6 +113,7 @@ export function barChartSvg(chart: BarChart): string {
   const y = (v: number): number => H - PAD.bottom - (v / maxY) * plotH;
   const slot = plotW / Math.max(1, chart.categories.length);
   const barW = (slot * 0.8) / Math.max(1, chart.groups.length);
+  const labelEvery = Math.max(1, Math.ceil((chart.categories.length * 36) / plotW));
   const body = yAxis(maxY, y);
   body.push(`<line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="black"/>`);
   chart.categories.forEach((cat, ci) => {
@@ -126,7 +127,8 @@ export function barChartSvg(chart: BarChart): string {
       }
       body.push(`<rect x="${r(bx)}" y="${r(y(v))}" width="${r(Math.max(1, barW - 1))}" height="${r(H - PAD.bottom - y(v))}" fill="${COLORS[gi % COLORS.length]}"/>`);
     });
-    body.push(`<text x="${r(PAD.left + ci * slot + slot / 2)}" y="${H - PAD.bottom + 15}" text-anchor="middle">${escapeXml(cat)}</text>`);
+    // Dense categories (histogram bins) get every n-th label so the labels do not overlap.
+    if (ci % labelEvery === 0) body.push(`<text x="${r(PAD.left + ci * slot + slot / 2)}" y="${H - PAD.bottom + 15}" text-anchor="middle">${escapeXml(cat)}</text>`);
   });
   if (chart.groups.length > 1) body.push(...legend(chart.groups.map((g) => g.name)));
   return frame(chart.title, chart.xLabel, chart.yLabel, body);
