@@ -37,6 +37,8 @@ export interface ScenarioResult {
 
 export interface RunOptions {
   quick: boolean;
+  /** Profile one backfill under --cpu-prof instead of running the suite. */
+  profile?: boolean;
   repeats: number;
   /** Scenario ids (prefix match) to run; empty = all. */
   only: string[];

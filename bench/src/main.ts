@@ -8,15 +8,16 @@ import { log, notMeasured, type RunOptions, type ScenarioResult } from './harnes
 import { kafkaClientScenario } from './kafka-clients.ts';
 import { machineFacts } from './machine.ts';
 import { pipelineParts } from './pipeline.ts';
+import { runProfile } from './profile.ts';
 import { writeReport, type RunReport } from './report.ts';
 
 function options(): RunOptions {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, repeats: { type: 'string' }, only: { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, repeats: { type: 'string' }, only: { type: 'string' } },
     allowPositionals: false,
   });
   const quick = values.quick ?? false;
-  return { quick, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
+  return { quick, profile: values.profile ?? false, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
 }
 
 interface Planned {
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
   const opts = options();
   const startedAt = new Date();
   const stack = await ensureStack({ env: process.env });
+  if (opts.profile) {
+    const out = await runProfile(stack, opts.quick ? 200_000 : 1_000_000, join(import.meta.dirname, '..', 'results'));
+    log(`profile summary: ${out}`);
+    return;
+  }
   const machine = await machineFacts(stack);
   log(`${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repeats, ${machine.cpus} cpus, PostgreSQL ${machine.postgres}, Kafka ${machine.kafka}`);
   const parts = await pipelineParts(stack, opts);
