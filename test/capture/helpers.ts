@@ -4,6 +4,7 @@ import { ChangeBatchCodec } from '@fleetpivot/events';
 import type { ChangeBatch } from '@fleetpivot/events';
 import type { StackInfo } from '@fleetpivot/stack';
 import { testTransport, uniqueName } from '@fleetpivot/testing';
+import type { Consumer } from '@fleetpivot/transport-kafka';
 
 export interface Received {
   partition: number;
@@ -17,6 +18,7 @@ export async function readTopic(stack: StackInfo, topic: string, done: (all: Rec
   const codec = new ChangeBatchCodec();
   const consumer = await testTransport(stack).consumer({ groupId: uniqueName('capture_test'), maxWaitMs: 100 });
   const all: Received[] = [];
+  const next = new Map<number, number>();
   try {
     await consumer.subscribe([topic], true);
     await new Promise<void>((resolve, reject) => {
@@ -25,6 +27,7 @@ export async function readTopic(stack: StackInfo, topic: string, done: (all: Rec
         .run({
           eachBatch: async (b) => {
             for (const m of b.messages) {
+              if (Number(m.offset) < (next.get(b.partition) ?? 0)) continue;
               all.push({
                 partition: b.partition,
                 offset: Number(m.offset),
@@ -32,6 +35,7 @@ export async function readTopic(stack: StackInfo, topic: string, done: (all: Rec
                 batch: codec.decode(m.value as Buffer, ChangeBatchCodec.versionFromHeaders(m.headers)),
               });
             }
+            advance(consumer, next, topic, b.partition, b.messages);
             if (done(all)) {
               clearTimeout(timer);
               resolve();
@@ -46,7 +50,22 @@ export async function readTopic(stack: StackInfo, topic: string, done: (all: Rec
   return all.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
 
+/**
+ * The transport's consumer re-delivers a batch until its offsets move (it neither auto-resolves nor
+ * advances on commit); these readers never commit, so they seek past what they have read and skip
+ * anything re-delivered.
+ */
+function advance(consumer: Consumer, next: Map<number, number>, topic: string, partition: number, messages: readonly { offset: string }[]): void {
+  const last = messages[messages.length - 1];
+  if (!last) return;
+  next.set(partition, Number(last.offset) + 1);
+  consumer.seek({ topic, partition, offset: String(Number(last.offset) + 1) });
+}
+
 export const changeCount = (all: Received[]) => all.reduce((n, r) => n + r.batch.changes.length, 0);
+
+/** Must match the NODE_OPTIONS documented in services/capture/README.md. */
+export const CAPTURE_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=160';
 
 export interface CaptureEnv {
   FLEETPIVOT_SOURCE_URL: string;
@@ -196,4 +215,43 @@ export function httpPort(p: CaptureProcess): number {
 export async function probe(port: number, path: string): Promise<{ status: number; body: { ok: boolean; detail?: { state?: string } } }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: (await res.json()) as { ok: boolean; detail?: { state?: string } } };
+}
+
+/** Peak resident memory of a process (VmHWM), in bytes. */
+export function peakRssBytes(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmHWM for ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** Streams the topic without keeping it: folds every change into `acc` until `done(acc)`. */
+export async function foldTopic<A>(stack: StackInfo, topic: string, acc: A, fold: (acc: A, r: Received) => void, done: (acc: A) => boolean, timeoutMs: number): Promise<A> {
+  const codec = new ChangeBatchCodec();
+  const consumer = await testTransport(stack).consumer({ groupId: uniqueName('capture_fold'), maxWaitMs: 100 });
+  const next = new Map<number, number>();
+  try {
+    await consumer.subscribe([topic], true);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(), timeoutMs);
+      consumer
+        .run({
+          eachBatch: async (b) => {
+            for (const m of b.messages) {
+              if (Number(m.offset) < (next.get(b.partition) ?? 0)) continue;
+              const batch = codec.decode(m.value as Buffer, ChangeBatchCodec.versionFromHeaders(m.headers));
+              fold(acc, { partition: b.partition, offset: Number(m.offset), key: m.key ? m.key.toString('utf8') : null, batch });
+            }
+            advance(consumer, next, topic, b.partition, b.messages);
+            if (done(acc)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.close();
+  }
+  return acc;
 }

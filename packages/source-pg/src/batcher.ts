@@ -13,7 +13,7 @@ export interface BatcherOptions {
 export const defaultBatcherOptions = {
   maxChanges: 5_000,
   maxBytes: 900_000,
-  txBufferMaxBytes: 32 * 1024 * 1024,
+  txBufferMaxBytes: 4 * 1024 * 1024,
 } satisfies BatcherOptions;
 
 export interface OutBatch {
