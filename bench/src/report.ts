@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineFacts } from './machine.ts';
-import type { Measurement, ScenarioResult } from './harness.ts';
+import type { Comparison, Measurement, ScenarioResult } from './harness.ts';
 import { histogram } from './stats.ts';
 import { barChartSvg, lineChartSvg, type Series } from './svg.ts';
 
@@ -19,6 +19,23 @@ export interface RunReport {
 
 const num = (n: number): string =>
   !Number.isFinite(n) ? 'n/a' : Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : String(Math.round(n * 100) / 100);
+
+/** The issue's targets (issue 6), as the minimum factor a comparison must reach. */
+export function targetFor(scenario: ScenarioResult, c: Comparison): number | undefined {
+  if (scenario.id.startsWith('backfill/') && c.system === 'fleetpivot') {
+    if (c.baseline === 'floor') return 0.5; // within 2× of the floor
+    if (c.baseline === 'sql-pivot') return Number(scenario.params.channels) >= 1_000 ? 10 : 2;
+  }
+  if (c.baseline.startsWith('target ') || c.baseline.startsWith('seed ')) return 1;
+  return undefined;
+}
+
+function targetCell(scenario: ScenarioResult, c: Comparison): string {
+  const t = targetFor(scenario, c);
+  if (t === undefined) return '';
+  const label = c.baseline === 'floor' ? 'within 2×' : `≥ ${t}×`;
+  return c.factor === null ? label : `${label}: ${c.factor >= t ? 'met' : 'NOT met'}`;
+}
 
 function cells(m: Measurement): string[] {
   if (m.outcome.kind === 'not measured') return [m.system, m.metric, `not measured: ${m.outcome.reason}`, '', '', m.unit, ''];
@@ -43,8 +60,8 @@ export function markdownSummary(report: RunReport): string {
     out.push('| system | metric | min | median | max | unit | n |', '|---|---|---|---|---|---|---|');
     for (const meas of s.measurements) out.push(`| ${cells(meas).join(' | ')} |`);
     if (s.comparisons.length) {
-      out.push('', '| comparison | factor | note |', '|---|---|---|');
-      for (const c of s.comparisons) out.push(`| ${c.system} vs ${c.baseline} (${c.metric}) | ${c.factor === null ? 'n/a' : `${c.factor}×`} | ${c.note ?? ''} |`);
+      out.push('', '| comparison | factor | target | note |', '|---|---|---|---|');
+      for (const c of s.comparisons) out.push(`| ${c.system} vs ${c.baseline} (${c.metric}) | ${c.factor === null ? 'n/a' : `${c.factor}×`} | ${targetCell(s, c)} | ${c.note ?? ''} |`);
     }
     out.push('');
   }
