@@ -5,7 +5,7 @@ import { startCapture } from '@fleetpivot/source-pg';
 import { createRegistry, silentLogger } from '@fleetpivot/telemetry';
 import { testTransport } from '@fleetpivot/testing';
 import { changeCount, readTopic, sleep } from '../capture/helpers.ts';
-import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, type BackfillEnv } from './helpers.ts';
+import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, waitForSlot, type BackfillEnv } from './helpers.ts';
 
 const stack = inject('stack');
 const envs: BackfillEnv[] = [];
@@ -115,6 +115,7 @@ describe('backfill values', () => {
     try {
       for (let i = 0; i < 600 && capture.state() !== 'active'; i++) await sleep(50);
       expect(capture.state()).toBe('active');
+      await waitForSlot(e.db.pool, e.slot);
       for (const r of rows) await e.db.pool.query(ins, r);
       // A ship with 5,000 channels.
       await e.db.pool.query(`INSERT INTO tenant.tbl_data_timeseries SELECT 'WIDE', '/wide/' || c, $1, 'Decimal', c FROM generate_series(1, 5000) c`, [T]);

@@ -124,3 +124,17 @@ export async function readWholeTopic(stack: StackInfo, topic: string, timeoutMs 
   }
   return [...seen.values()].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
+
+/**
+ * Resolves once the slot passed its consistent point. The capture reports 'active' before it creates its
+ * slot, so a test writing right after 'active' could write before the slot and never see it captured.
+ */
+export async function waitForSlot(pool: TestDatabase['pool'], slot: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pool.query<{ ready: boolean }>('SELECT confirmed_flush_lsn IS NOT NULL AS ready FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (rows[0]?.ready) return;
+    if (Date.now() > deadline) throw new Error(`slot ${slot} not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

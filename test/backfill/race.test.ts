@@ -11,6 +11,7 @@ import { createTestDatabase, testTransport, uniqueName, type TestDatabase } from
 import type { KafkaTransport } from '@fleetpivot/transport-kafka';
 import { sleep } from '../capture/helpers.ts';
 import { startHammer } from './hammer.ts';
+import { waitForSlot } from './helpers.ts';
 
 /**
  * THE race (MISSION §4.3): history is backfilled while the simulator keeps inserting, updating and
@@ -95,6 +96,7 @@ describe('backfill racing live writes', () => {
       let stopped = false;
       try {
         await until('capture active', 30_000, async () => capture.state() === 'active');
+        await waitForSlot(db.pool, prefix);
         // Writers: a simulated minute every 100 ms, with heavy corrections aimed at any existing row, old ones included.
         const live = startLive(db.pool, { ...fleet, history, intervalMs: 250, batchMs: 60_000, updateRate: 0.02, deleteRate: 0.01, lateRate: 0.05, newShipRate: 0.02, newChannelRate: 0.02, logger: log });
         const hammer = startHammer(db.pool, c.seed);
