@@ -54,7 +54,7 @@ describe('the backfill job', () => {
   it('exits 1 naming the problem, and 2 on bad configuration', async () => {
     const e = await backfillEnv(stack, 'bf_exit', { slot: false });
     envs.push(e);
-    const noSlot = spawnBackfill(serviceEnv(e));
+    const noSlot = spawnBackfill(serviceEnv(e, { BACKFILL_SLOT_WAIT_MS: '1000' }));
     expect((await noSlot.exited).code).toBe(1);
     expect(noSlot.log()).toMatch(/"code":"slot_missing".*start the capture service first/);
     const bad = spawnBackfill(serviceEnv(e, { BACKFILL_CHUNK_ROWS: 'many' }));

@@ -13,6 +13,8 @@ export interface BackfillOptions {
   sourceTable?: SourceTable;
   /** The capture's replication slot; the backfill refuses to start without it. */
   slotName: string;
+  /** How long to wait for the capture's slot to appear before refusing (default 0: refuse at once). */
+  slotWaitMs?: number;
   /** Only these ships (the repair path with newJob); null or absent = every ship. */
   ships?: readonly string[] | null;
   /** Only rows with created_time >= from (e.g. '2024-05-01' or '2024-05-01T12:00:00Z'); UTC when no zone. */
@@ -47,6 +49,7 @@ export interface BackfillOptions {
 
 export const defaultBackfillOptions = {
   sourceTable: DEFAULT_SOURCE_TABLE,
+  slotWaitMs: 0,
   ships: null,
   from: null,
   to: null,
@@ -84,6 +87,7 @@ export function resolveOptions(o: BackfillOptions): ResolvedOptions {
   positive('batchMaxBytes', r.batchMaxBytes, 1024);
   positive('planBucketSeconds', r.planBucketSeconds);
   positive('maxChunkAttempts', r.maxChunkAttempts);
+  positive('slotWaitMs', r.slotWaitMs, 0);
   const time = (name: string, v: string | null) => {
     if (v === null || v === '') return null;
     try {

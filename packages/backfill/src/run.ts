@@ -1,5 +1,5 @@
 import { ChangeBatchCodec, changeTopic } from '@fleetpivot/events';
-import { createPool, coerceError, runMigrations } from '@fleetpivot/pgkit';
+import { createPool, coerceError, runMigrations, type PoolClient } from '@fleetpivot/pgkit';
 import { silentLogger, type Logger, type Registry } from '@fleetpivot/telemetry';
 import { createKafkajsTransport, type Admin, type KafkaTransport } from '@fleetpivot/transport-kafka';
 import { BackfillError } from './errors.ts';
@@ -40,6 +40,21 @@ export interface BackfillResult {
   warnings: string[];
 }
 
+/** A Job started together with the capture may wait for its slot (slotWaitMs) instead of failing at once. */
+async function waitForSlot(client: PoolClient, slotName: string, waitMs: number, logger: Logger): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let logged = false; ; ) {
+    try {
+      return await checkSlot(client, slotName);
+    } catch (err) {
+      if (!(err instanceof BackfillError) || Date.now() >= deadline) throw err;
+      if (!logged) logger.info({ slot: slotName, waitMs }, 'waiting for the capture slot');
+      logged = true;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 async function checkTopic(admin: Admin, topic: string): Promise<void> {
   const partitions = await admin.partitionCount(topic).catch(() => 0);
   if (partitions === 0) throw new BackfillError('topic_missing', `topic ${topic} does not exist: start the capture service first (it creates the topic)`);
@@ -64,7 +79,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     let warnings: string[];
     try {
       warnings = (await checkSourceTable(pre, o.sourceTable)).warnings;
-      await checkSlot(pre, o.slotName);
+      await waitForSlot(pre, o.slotName, o.slotWaitMs, logger);
     } finally {
       pre.release();
     }

@@ -11,6 +11,8 @@ export const backfillConfigSchema = z.object({
   BACKFILL_SOURCE_SCHEMA: env.sqlName('tenant'),
   BACKFILL_SOURCE_TABLE: env.sqlName('tbl_data_timeseries'),
   BACKFILL_SLOT_NAME: env.sqlName('fleetpivot_capture'),
+  /** A Job started with the capture waits this long for its slot before exiting 1. */
+  BACKFILL_SLOT_WAIT_MS: env.int(60_000, { min: 0 }),
   /** Comma-separated ship ids; empty = every ship. */
   BACKFILL_SHIPS: env.list(''),
   /** created_time >= FROM / < TO, e.g. 2024-05-01 or 2024-05-01T12:00:00Z; empty = unbounded. */

@@ -10,6 +10,7 @@ export function backfillOptionsFrom(config: BackfillConfig, argv: readonly strin
     topicPrefix: config.BACKFILL_TOPIC_PREFIX,
     sourceTable: { schema: config.BACKFILL_SOURCE_SCHEMA, table: config.BACKFILL_SOURCE_TABLE },
     slotName: config.BACKFILL_SLOT_NAME,
+    slotWaitMs: config.BACKFILL_SLOT_WAIT_MS,
     ships: config.BACKFILL_SHIPS.length > 0 ? config.BACKFILL_SHIPS : null,
     from: config.BACKFILL_FROM || null,
     to: config.BACKFILL_TO || null,
