@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { quoteIdent, quoteQualified, quoteLiteral } from '@fleetpivot/pgkit';
+import { quoteIdent, quoteLiteral } from '@fleetpivot/pgkit';
 import type { SourceTable } from '@fleetpivot/events';
 import { SourcePgError } from './errors.ts';
 
@@ -61,11 +61,11 @@ export async function inspectSource(client: pg.ClientBase, options: PreflightOpt
 /** Every problem that would stop capture, each with the exact statement that fixes it. Empty = go. */
 export function preflightProblems(f: SourceFacts, o: PreflightOptions): string[] {
   const problems: string[] = [];
-  const tbl = quoteQualified(o.table.schema, o.table.table);
+  const tbl = `${readableIdent(o.table.schema)}.${readableIdent(o.table.table)}`;
   if (f.walLevel !== 'logical') {
     problems.push(`wal_level is '${f.walLevel}' but logical decoding needs 'logical': run ALTER SYSTEM SET wal_level = logical; and restart PostgreSQL`);
   }
-  if (!f.canReplicate) problems.push(`role ${quoteIdent(f.role)} may not replicate: run ALTER ROLE ${quoteIdent(f.role)} REPLICATION;`);
+  if (!f.canReplicate) problems.push(`role ${readableIdent(f.role)} may not replicate: run ALTER ROLE ${readableIdent(f.role)} REPLICATION;`);
   if (!f.slot && f.usedReplicationSlots >= f.maxReplicationSlots) {
     problems.push(
       `all ${f.maxReplicationSlots} replication slots are in use (max_replication_slots): raise it (ALTER SYSTEM SET max_replication_slots = ${f.maxReplicationSlots + 4}; then restart) or drop an unused slot with SELECT pg_drop_replication_slot('<name>');`,
@@ -92,13 +92,19 @@ export function preflightProblems(f: SourceFacts, o: PreflightOptions): string[]
   const p = f.publication;
   if (p) {
     const qualified = `${o.table.schema}.${o.table.table}`;
-    if (!p.tables.includes(qualified)) problems.push(`publication ${o.publicationName} does not include ${tbl}: run ALTER PUBLICATION ${quoteIdent(o.publicationName)} ADD TABLE ${tbl};`);
+    if (!p.tables.includes(qualified)) problems.push(`publication ${o.publicationName} does not include ${tbl}: run ALTER PUBLICATION ${readableIdent(o.publicationName)} ADD TABLE ${tbl};`);
     const wantRowOps = !o.insertOnly;
     if (!p.insert || !p.truncate || (wantRowOps && (!p.update || !p.delete))) {
-      problems.push(`publication ${o.publicationName} does not publish every operation needed: run ALTER PUBLICATION ${quoteIdent(o.publicationName)} SET (publish = ${quoteLiteral(publishList(o.insertOnly))});`);
+      problems.push(`publication ${o.publicationName} does not publish every operation needed: run ALTER PUBLICATION ${readableIdent(o.publicationName)} SET (publish = ${quoteLiteral(publishList(o.insertOnly))});`);
     }
   }
   return problems;
+}
+
+// Remedies are read and pasted by people: plain names stay bare, anything else is quoted.
+const RESERVED = new Set(['all', 'user', 'table', 'select', 'from', 'where', 'order', 'group', 'to', 'default', 'column', 'check']);
+function readableIdent(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name) ? name : quoteIdent(name);
 }
 
 export function publishList(insertOnly: boolean): string {
