@@ -233,7 +233,8 @@ class CaptureRun {
     };
     const sender = new OrderedSender(this.producer, { topic: this.topic, inflightMaxBytes: this.o.inflightMaxBytes, requestMaxBytes: this.o.requestMaxBytes }, {
       onAcked: (seq) => pipeline.acked(seq),
-      onSent: (messages, bytes, seconds) => {
+      onSent: (messages, bytes, seconds, changes) => {
+        this.metrics.events.inc(changes);
         this.metrics.messages.inc(messages);
         this.metrics.bytes.inc(bytes);
         this.metrics.produceLatency.observe(seconds);

@@ -19,7 +19,7 @@ export interface CaptureMetrics {
 export function createCaptureMetrics(registry: Registry): CaptureMetrics {
   const registers = [registry];
   return {
-    events: new Counter({ name: 'fleetpivot_capture_events_total', help: 'Narrow-row changes produced to Kafka', registers }),
+    events: new Counter({ name: 'fleetpivot_capture_events_total', help: 'Narrow-row changes acknowledged by Kafka', registers }),
     transactions: new Counter({ name: 'fleetpivot_capture_transactions_total', help: 'Source transactions decoded', registers }),
     messages: new Counter({ name: 'fleetpivot_capture_messages_total', help: 'Kafka messages (change batches) acknowledged', registers }),
     bytes: new Counter({ name: 'fleetpivot_capture_produced_bytes_total', help: 'Bytes of change batches acknowledged by Kafka', registers }),

@@ -15,7 +15,7 @@ import type { CaptureMetrics } from './metrics.ts';
 
 /** What the pipeline needs from the Kafka side (OrderedSender, or a fake in tests). */
 export interface BatchSender {
-  enqueue(message: OutgoingMessage): number;
+  enqueue(message: OutgoingMessage, weight?: number): number;
   waitFor(): Promise<void>;
   readonly lastSeq: number;
 }
@@ -141,7 +141,6 @@ export class CapturePipeline {
       value,
       headers: { [SCHEMA_VERSION_HEADER]: String(this.options.schemaVersion) },
       ...(out.partition === undefined ? {} : { partition: out.partition }),
-    });
-    this.metrics.events.inc(out.batch.changes.length);
+    }, out.batch.changes.length);
   }
 }

@@ -12,13 +12,15 @@ export interface SenderOptions {
 export interface SenderHooks {
   /** Every message up to and including `seq` is durably acknowledged. */
   onAcked(seq: number): void;
-  onSent?(messages: number, bytes: number, seconds: number): void;
+  /** After each acknowledged request: messages, bytes, duration, and the sum of the messages' weights. */
+  onSent?(messages: number, bytes: number, seconds: number, weight: number): void;
 }
 
 interface Queued {
   seq: number;
   message: OutgoingMessage;
   bytes: number;
+  weight: number;
 }
 
 /**
@@ -57,11 +59,12 @@ export class OrderedSender {
     return this.failure;
   }
 
-  enqueue(message: OutgoingMessage): number {
+  /** `weight` is carried to onSent (the capture counts changes per message with it). */
+  enqueue(message: OutgoingMessage, weight = 0): number {
     if (this.failure) throw this.failure;
     const seq = this.nextSeq++;
     const bytes = message.value.length + (message.key?.length ?? 0);
-    this.queue.push({ seq, message, bytes });
+    this.queue.push({ seq, message, bytes, weight });
     this.outstandingBytes += bytes;
     if (!this.running) void this.run();
     return seq;
@@ -92,7 +95,8 @@ export class OrderedSender {
           throw new SourcePgError('produce_failed', `produce ${take.length} change batches to ${this.options.topic}`, { cause: err });
         }
         this.outstandingBytes -= bytes;
-        this.hooks.onSent?.(take.length, bytes, Number(process.hrtime.bigint() - started) / 1e9);
+        const weight = take.reduce((n, q) => n + q.weight, 0);
+        this.hooks.onSent?.(take.length, bytes, Number(process.hrtime.bigint() - started) / 1e9, weight);
         this.hooks.onAcked((take[take.length - 1] as Queued).seq);
         this.wake();
       }
