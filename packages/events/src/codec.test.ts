@@ -107,3 +107,19 @@ describe('schema evolution', () => {
     for (const w of types) for (const r of types) expect(() => r.createResolver(w)).not.toThrow();
   });
 });
+
+describe('exact long', () => {
+  const codec = new ChangeBatchCodec();
+  it.each([0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32), 2 ** 53 - 1, -(2 ** 53) + 1, 1_700_000_000_123_456, -(2 ** 52)])(
+    'round-trips %s as the same number',
+    (v) => {
+      const back = codec.decode(codec.encode(batch([change({ value_format: 'Integer', double_v: null, long_v: v, created_time_us: v })])));
+      expect(back.changes[0]!.long_v).toBe(v);
+      expect(back.changes[0]!.created_time_us).toBe(v);
+    },
+  );
+  it('turns a bigint that fits a number back into a number, and keeps the rest bigint', () => {
+    const back = codec.decode(codec.encode(batch([change({ value_format: 'Integer', long_v: 5n }), change({ value_format: 'Integer', long_v: 2n ** 53n })])));
+    expect(back.changes.map((c) => c.long_v)).toEqual([5, 2n ** 53n]);
+  });
+});

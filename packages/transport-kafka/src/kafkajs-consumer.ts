@@ -20,6 +20,7 @@ export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptio
   });
   await consumer.connect();
   let stopping = false;
+  const seeked = new Set<string>();
   return {
     async subscribe(topics, fromBeginning) {
       for (const topic of topics) await consumer.subscribe({ topic, fromBeginning });
@@ -39,8 +40,10 @@ export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptio
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: run.partitionsConcurrently ?? 1,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (batch.messages.length === 0) return;
+          const key = `${batch.topic}:${batch.partition}`;
+          seeked.delete(key);
           await run.eachBatch(
             {
               topic: batch.topic,
@@ -50,6 +53,8 @@ export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptio
             },
             { heartbeat, isActive: () => !stopping && isRunning() && !isStale() },
           );
+          // Handled: fetching continues after the batch, unless the handler chose the position with seek().
+          if (!seeked.has(key) && isRunning() && !isStale()) resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
         },
       });
     },
@@ -61,6 +66,7 @@ export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptio
       }
     },
     seek(o) {
+      seeked.add(`${o.topic}:${o.partition}`);
       consumer.seek({ topic: o.topic, partition: o.partition, offset: o.offset });
     },
     pause(partitions) {

@@ -59,7 +59,11 @@ export interface TopicPartitionOffset extends TopicPartition {
 }
 
 export interface ConsumerRunOptions {
-  /** Handles one partition's batch; resolves when its effect is durable. Throwing re-delivers the batch. */
+  /**
+   * Handles one partition's batch; resolves when its effect is durable. Throwing re-delivers the batch.
+   * After it resolves, fetching continues after the batch's last message, unless it called seek() for that
+   * partition (then from the sought offset). Committing is separate and explicit: commit().
+   */
   eachBatch(batch: PartitionBatch, context: BatchContext): Promise<void>;
   /** How many partitions' batches are processed at once. */
   partitionsConcurrently?: number;
