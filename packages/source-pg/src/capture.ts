@@ -63,7 +63,7 @@ export interface CaptureDeps {
   registry: Registry;
 }
 
-export type CaptureState = 'standby' | 'active' | 'stopping' | 'stopped' | 'failed';
+export type CaptureState = 'standby' | 'preparing' | 'active' | 'stopping' | 'stopped' | 'failed';
 
 export interface CaptureHandle {
   readonly topic: string;
@@ -162,9 +162,13 @@ class CaptureRun {
     let timers: NodeJS.Timeout[] = [];
     try {
       if (!(await Promise.race([this.lock.acquire(() => this.stopRequested), failed]))) return;
+      // Not 'active' (ready) until the slot exists: a writer that waits for readiness must never write
+      // changes the slot cannot have seen.
+      this.state = 'preparing';
+      const confirmed = await this.prepareSlot();
+      if (this.stopRequested) return;
       this.state = 'active';
       this.metrics.active.set(1);
-      const confirmed = await this.prepareSlot();
       this.deps.logger.info({ confirmedLsn: formatLsn(confirmed), topic: this.topic, partitions: this.partitions }, 'capture active');
       timers = this.startTimers();
       await Promise.race([this.stream0(confirmed), failed]);
