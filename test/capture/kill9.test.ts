@@ -30,7 +30,9 @@ function startWriter(pool: TestDatabase['pool']) {
       for (let tx = 0; !stop; tx++) {
         await c.query('BEGIN');
         const rows: unknown[][] = [];
-        for (let i = 0; i < 20; i++, n++) {
+        // Every 20th transaction is a burst (one minute of a fleet), so kills also land mid-transaction.
+        const size = tx % 20 === 10 ? 2000 : 20;
+        for (let i = 0; i < size; i++, n++) {
           const f = FORMATS[n % 4] as string;
           const ship = `IMO${1000000 + (n % 7)}`;
           const us = 1_700_000_000_000_000 + n * 15_000_001;

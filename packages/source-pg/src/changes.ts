@@ -1,5 +1,4 @@
 import type { Change, Long, OldKey, Op } from '@fleetpivot/events';
-import { SourcePgError } from './errors.ts';
 import { UNCHANGED_TOAST } from './pgoutput.ts';
 import type { PgoutputMessage, Relation, Tuple, TupleValue } from './pgoutput.ts';
 import { parseBool, parseFloat8, parseInt8, parseTimestampUs } from './values.ts';
@@ -109,12 +108,4 @@ export function approxChangeBytes(c: Change): number {
   if (c.str_v !== null) n += c.str_v.length > 1024 ? Buffer.byteLength(c.str_v) : c.str_v.length * 3;
   if (c.old) n += 16 + (c.old.ship_id?.length ?? 0) + (c.old.data_channel_id?.length ?? 0);
   return n;
-}
-
-export function assertNarrowRelation(relation: Relation): void {
-  const idx = columnIndex(relation);
-  const missing = NARROW_COLUMNS.filter((c) => idx[c] < 0);
-  if (missing.length === NARROW_COLUMNS.length) {
-    throw new SourcePgError('unsupported_change', `relation ${relation.schema}.${relation.name} has none of the narrow columns`);
-  }
 }

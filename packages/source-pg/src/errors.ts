@@ -4,8 +4,7 @@ export type SourcePgErrorCode =
   | 'setup_failed'
   | 'stream_failed'
   | 'produce_failed'
-  | 'leadership_lost'
-  | 'unsupported_change';
+  | 'leadership_lost';
 
 /** The source-pg package's one error class: a code from a closed list, context in the message, the cause kept. */
 export class SourcePgError extends Error {
