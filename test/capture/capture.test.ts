@@ -109,6 +109,11 @@ describe('capture, in process, against real PostgreSQL and Kafka', () => {
     expect(truncates.every((r) => r.batch.ship_id === null)).toBe(true);
     await capture!.stop();
     await capture!.done;
+    // Exactly the position we confirmed, not one byte more: repeated status updates must never creep
+    // past a commit Kafka has not acknowledged.
+    const slot = capture!.topic.split('.')[0];
+    const { rows } = await db.pool.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    expect(rows[0]?.lsn).toBe(capture!.confirmedLsn());
     capture = undefined;
   });
 });

@@ -77,6 +77,7 @@ export class CapturePipeline {
       case 'relation': {
         const r = msg.relation;
         const narrow = r.schema === this.options.table.schema && r.name === this.options.table.table;
+        if (!narrow) this.logger.warn({ relation: `${r.schema}.${r.name}` }, 'publication carries a table other than the narrow table; its changes are ignored');
         this.relations.set(r.oid, { relation: r, idx: columnIndex(r), narrow });
         break;
       }

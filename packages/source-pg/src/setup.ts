@@ -9,11 +9,14 @@ import type { Lsn } from './lsn.ts';
 import { publishList } from './preflight.ts';
 import type { PreflightOptions } from './preflight.ts';
 
-/** Creates the publication on the narrow table only, unless it exists (preflight judged an existing one). */
+/**
+ * Creates the publication on the narrow table only, unless it exists (preflight judged an existing one).
+ * publish_via_partition_root: if the narrow table is partitioned, changes still arrive under its own name.
+ */
 export async function ensurePublication(client: Queryable, options: PreflightOptions): Promise<void> {
   const exists = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [options.publicationName]);
   if (exists.rowCount) return;
-  const sql = `CREATE PUBLICATION ${quoteIdent(options.publicationName)} FOR TABLE ${quoteQualified(options.table.schema, options.table.table)} WITH (publish = '${publishList(options.insertOnly)}')`;
+  const sql = `CREATE PUBLICATION ${quoteIdent(options.publicationName)} FOR TABLE ${quoteQualified(options.table.schema, options.table.table)} WITH (publish = '${publishList(options.insertOnly)}', publish_via_partition_root = true)`;
   try {
     await client.query(sql);
   } catch (err) {
