@@ -89,4 +89,9 @@ CREATE TABLE consumer_pauses (
 COMMENT ON TABLE consumer_pauses IS 'A row with all_ships pauses every ship, otherwise the named ship. Pivot consumers poll it about once a second.';
 `,
   },
+  {
+    version: 2,
+    description: 'tombstones by ship and time: one range read per batch finds every tombstone it can touch',
+    sql: 'CREATE INDEX IF NOT EXISTS cell_tombstones_ship_time ON cell_tombstones (ship_id, created_time)',
+  },
 ];

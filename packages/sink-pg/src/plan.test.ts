@@ -33,6 +33,15 @@ describe('planApply', () => {
     expect(plan.overflows.get('S\u0000a')).toBe(1);
     expect(mergeSql(part)).toContain('MERGE INTO "w"."tbl_data_timeseries_S"');
   });
+  it('removes tombstones only for SET cells that have one', () => {
+    const rows: ShipRows = new Map([
+      [1n, new Map<string, CellOp>([['a', { kind: 'SET', value: { format: 'Integer', value: 1 } }]])],
+      [2n, new Map<string, CellOp>([['a', { kind: 'SET', value: { format: 'Integer', value: 2 } }]])],
+    ]);
+    const plan = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set([cellKey('S', 'a', 2n)]));
+    expect(plan.tombstoneRemoves).toEqual([{ ship: 'S', channel: 'a', timeUs: 2n }]);
+    expect(planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set()).tombstoneRemoves).toEqual([]);
+  });
   it('renders µs timestamps exactly, before and after the epoch', () => {
     expect(usToTimestamp(1_700_000_000_123_456n)).toBe('2023-11-14T22:13:20.123456Z');
     expect(usToTimestamp(-1n)).toBe('1969-12-31T23:59:59.999999Z');

@@ -49,18 +49,19 @@ export const cellKey = (ship: string, channel: string, timeUs: bigint): string =
 
 /**
  * Turns reduced cell ops into per-part-table rows. `layouts` must hold a column for every channel with a
- * SET or FILL value; `blockedFills` are FILL cells that have a tombstone (live deleted them).
+ * SET or FILL value; `tombstones` holds (at least) every tombstoned cell the batch touches (cellKey): a FILL
+ * of one is dropped (live deleted it), a SET of one removes it.
  */
-export function planApply(ships: ReadonlyMap<string, ShipRows>, layouts: ReadonlyMap<string, ShipLayout>, blockedFills: ReadonlySet<string>): ApplyPlan {
+export function planApply(ships: ReadonlyMap<string, ShipRows>, layouts: ReadonlyMap<string, ShipLayout>, tombstones: ReadonlySet<string>): ApplyPlan {
   const plan: ApplyPlan = { parts: new Map(), tombstoneAdds: [], tombstoneRemoves: [], overflows: new Map(), cells: 0 };
   for (const [ship, rows] of ships) {
     const layout = layouts.get(ship);
     for (const [timeUs, cells] of rows) {
       for (const [channel, op] of cells) {
         const col = layout?.channels.get(channel);
-        if (op.kind === 'SET') plan.tombstoneRemoves.push({ ship, channel, timeUs });
+        if (op.kind === 'SET' && tombstones.size > 0 && tombstones.has(cellKey(ship, channel, timeUs))) plan.tombstoneRemoves.push({ ship, channel, timeUs });
         if (op.kind === 'CLEAR') plan.tombstoneAdds.push({ ship, channel, timeUs });
-        if (op.kind === 'FILL' && blockedFills.has(cellKey(ship, channel, timeUs))) continue;
+        if (op.kind === 'FILL' && tombstones.size > 0 && tombstones.has(cellKey(ship, channel, timeUs))) continue;
         if (!col) {
           if (op.kind !== 'CLEAR') throw new Error(`no column for channel ${JSON.stringify(channel)} of ship ${JSON.stringify(ship)}`);
           continue; // a channel never seen with a value has no column: the cell is already empty

@@ -10,8 +10,8 @@ import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
 import { deleteEmptySql, mergeSql } from './merge-sql.ts';
 import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
-import { planApply, usToTimestamp, type CellKeyRow } from './plan.ts';
-import { tombstonedCells, writeTombstones } from './tombstones.ts';
+import { planApply, usToTimestamp } from './plan.ts';
+import { shipWindows, tombstonesIn, writeTombstones } from './tombstones.ts';
 import { SINK_COMPONENT, SINK_MIGRATIONS } from './migrations.ts';
 import { SinkError } from './errors.ts';
 
@@ -113,11 +113,8 @@ export class WideSink {
   }
 
   private async applyLocked(c: pg.ClientBase, input: ApplyInput, layouts: Map<string, ShipLayout>): Promise<ApplyResult> {
-    const fills: CellKeyRow[] = [];
-    for (const [ship, rows] of input.reduction.ships) {
-      for (const [timeUs, cells] of rows) for (const [channel, op] of cells) if (op.kind === 'FILL') fills.push({ ship, channel, timeUs });
-    }
-    const plan = planApply(input.reduction.ships, layouts, await tombstonedCells(c, fills));
+    const tombstones = await tombstonesIn(c, shipWindows(input.reduction.ships));
+    const plan = planApply(input.reduction.ships, layouts, tombstones);
     await writeTombstones(c, plan.tombstoneAdds, plan.tombstoneRemoves);
     let rows = 0;
     for (const part of plan.parts.values()) {

@@ -4,15 +4,40 @@ import { cellKey, usToTimestamp } from './plan.ts';
 
 const arrays = (cells: readonly CellKeyRow[]) => [cells.map((c) => c.ship), cells.map((c) => c.channel), cells.map((c) => usToTimestamp(c.timeUs))];
 
-/** Which of these FILL cells were deleted live (and so must stay empty). */
-export async function tombstonedCells(c: pg.ClientBase, cells: readonly CellKeyRow[]): Promise<Set<string>> {
-  if (cells.length === 0) return new Set();
-  const r = await c.query<{ i: number }>(
-    `SELECT u.i::int AS i FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS u(s, ch, t, i)
-     WHERE EXISTS (SELECT 1 FROM fleetpivot.cell_tombstones x WHERE x.ship_id = u.s AND x.data_channel_id = u.ch AND x.created_time = u.t)`,
-    arrays(cells),
+export interface ShipWindow {
+  ship: string;
+  minUs: bigint;
+  maxUs: bigint;
+}
+
+/** The time window of each ship's rows in a batch: one range read finds every tombstone the batch can touch. */
+export function shipWindows(ships: ReadonlyMap<string, ReadonlyMap<bigint, unknown>>): ShipWindow[] {
+  const out: ShipWindow[] = [];
+  for (const [ship, rows] of ships) {
+    let minUs: bigint | undefined;
+    let maxUs: bigint | undefined;
+    for (const t of rows.keys()) {
+      if (minUs === undefined || t < minUs) minUs = t;
+      if (maxUs === undefined || t > maxUs) maxUs = t;
+    }
+    if (minUs !== undefined && maxUs !== undefined) out.push({ ship, minUs, maxUs });
+  }
+  return out;
+}
+
+/**
+ * Tombstones (cellKey) inside the batch's per-ship time windows. Deletes are rare, so this is one small range
+ * read per batch instead of an index probe for every cell the batch sets or fills.
+ */
+export async function tombstonesIn(c: pg.ClientBase, windows: readonly ShipWindow[]): Promise<Set<string>> {
+  if (windows.length === 0) return new Set();
+  const r = await c.query<{ s: string; ch: string; us: string }>(
+    `SELECT x.ship_id AS s, x.data_channel_id AS ch, (extract(epoch FROM x.created_time) * 1000000)::bigint::text AS us
+       FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w(s, lo, hi)
+       JOIN fleetpivot.cell_tombstones x ON x.ship_id = w.s AND x.created_time BETWEEN w.lo AND w.hi`,
+    [windows.map((w) => w.ship), windows.map((w) => usToTimestamp(w.minUs)), windows.map((w) => usToTimestamp(w.maxUs))],
   );
-  return new Set(r.rows.map((row) => { const k = cells[row.i - 1]!; return cellKey(k.ship, k.channel, k.timeUs); }));
+  return new Set(r.rows.map((row) => cellKey(row.s, row.ch, BigInt(row.us))));
 }
 
 /** A live DELETE records a tombstone; a live SET removes it. */
