@@ -36,8 +36,8 @@ function serviceEnv(e: BackfillEnv, extra: Record<string, string> = {}): Record<
   return {
     FLEETPIVOT_SOURCE_URL: e.db.url,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    BACKFILL_TOPIC_PREFIX: e.prefix,
-    BACKFILL_SLOT_NAME: e.slot,
+    FLEETPIVOT_TOPIC_PREFIX: e.prefix,
+    FLEETPIVOT_SLOT_NAME: e.slot,
     BACKFILL_HTTP_PORT: '0',
     BACKFILL_PROGRESS: 'log',
     BACKFILL_PROGRESS_LOG_INTERVAL_MS: '500',

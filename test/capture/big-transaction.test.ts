@@ -37,7 +37,7 @@ describe('a one-million-row transaction', () => {
          FROM generate_series(1, ${ROWS}) AS i`,
     );
     const inserted = Date.now();
-    const topic = `${env.CAPTURE_TOPIC_PREFIX}.tenant.tbl_data_timeseries`;
+    const topic = `${env.FLEETPIVOT_TOPIC_PREFIX}.tenant.tbl_data_timeseries`;
     const acc = await foldTopic(stack, topic, { count: 0, sum: 0n, messages: 0, offsets: new Set<string>() }, (a, r) => {
       if (a.offsets.has(`${r.partition}:${r.offset}`)) return; // a consumer rebalance may re-deliver
       a.offsets.add(`${r.partition}:${r.offset}`);

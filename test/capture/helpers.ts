@@ -81,8 +81,8 @@ export const CAPTURE_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-siz
 export interface CaptureEnv {
   FLEETPIVOT_SOURCE_URL: string;
   KAFKA_BROKERS: string;
-  CAPTURE_TOPIC_PREFIX: string;
-  CAPTURE_SLOT_NAME: string;
+  FLEETPIVOT_TOPIC_PREFIX: string;
+  FLEETPIVOT_SLOT_NAME: string;
   CAPTURE_PUBLICATION_NAME: string;
   [key: string]: string;
 }
@@ -92,8 +92,8 @@ export function captureEnv(stack: StackInfo, dbUrl: string, extra: Record<string
   return {
     FLEETPIVOT_SOURCE_URL: dbUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    CAPTURE_TOPIC_PREFIX: name,
-    CAPTURE_SLOT_NAME: name,
+    FLEETPIVOT_TOPIC_PREFIX: name,
+    FLEETPIVOT_SLOT_NAME: name,
     CAPTURE_PUBLICATION_NAME: name,
     CAPTURE_TOPIC_PARTITIONS: '3',
     CAPTURE_HTTP_PORT: '0',

@@ -92,14 +92,14 @@ describe('capture survives kill -9 at random points with nothing lost', () => {
     await final.waitForLog('capture active', 60_000);
     const { rows: [now] } = await db.pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
     for (let i = 0; i < 600; i++) {
-      const r = await db.pool.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $2', [now!.lsn, env.CAPTURE_SLOT_NAME]);
+      const r = await db.pool.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $2', [now!.lsn, env.FLEETPIVOT_SLOT_NAME]);
       if (r.rows[0]?.ok) break;
       await sleep(100);
     }
     final.child.kill('SIGTERM');
     expect(await final.exited).toBe(0);
 
-    const all = await readTopicToEnd(stack, `${env.CAPTURE_TOPIC_PREFIX}.tenant.tbl_data_timeseries`);
+    const all = await readTopicToEnd(stack, `${env.FLEETPIVOT_TOPIC_PREFIX}.tenant.tbl_data_timeseries`);
     const seenInserts = new Set<string>();
     let changes = 0;
     let insertEvents = 0;

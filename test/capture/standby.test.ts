@@ -60,7 +60,7 @@ describe('one active reader with a hot standby', () => {
     await waitFor(async () => (await probe(portB, '/readyz')).status === 200);
     await insert(501, 500);
 
-    const topic = `${env.CAPTURE_TOPIC_PREFIX}.tenant.tbl_data_timeseries`;
+    const topic = `${env.FLEETPIVOT_TOPIC_PREFIX}.tenant.tbl_data_timeseries`;
     const all = await readTopic(stack, topic, (x) => new Set(x.flatMap((r) => r.batch.changes.map((c) => c.data_channel_id))).size >= 1000);
     const channels = new Set(all.flatMap((r) => r.batch.changes.map((c) => c.data_channel_id)));
     expect(channels.size).toBe(1000);
@@ -69,13 +69,13 @@ describe('one active reader with a hot standby', () => {
     // Graceful stop: in-flight sends finish, the position is confirmed, exit code 0.
     const { rows: [end] } = await db.pool.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
     await waitFor(async () => {
-      const r = await db.pool.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $2', [end!.lsn, env.CAPTURE_SLOT_NAME]);
+      const r = await db.pool.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $2', [end!.lsn, env.FLEETPIVOT_SLOT_NAME]);
       return r.rows[0]?.ok === true;
     });
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
     expect(b.log()).toContain('"msg":"capture stopped"');
-    const slot = await db.pool.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [env.CAPTURE_SLOT_NAME]);
+    const slot = await db.pool.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [env.FLEETPIVOT_SLOT_NAME]);
     expect(slot.rows[0]?.active).toBe(false);
   }, 180_000);
 });

@@ -6,11 +6,11 @@ export const backfillConfigSchema = z.object({
   /** Where fleetpivot.backfill_jobs lives; defaults to the source database. */
   FLEETPIVOT_TARGET_URL: env.url().optional(),
   KAFKA_BROKERS: env.list('127.0.0.1:19092'),
-  /** Must equal the capture's CAPTURE_TOPIC_PREFIX / table / slot: the backfill joins the capture's topic. */
-  BACKFILL_TOPIC_PREFIX: env.str('fleetpivot'),
-  BACKFILL_SOURCE_SCHEMA: env.sqlName('tenant'),
-  BACKFILL_SOURCE_TABLE: env.sqlName('tbl_data_timeseries'),
-  BACKFILL_SLOT_NAME: env.sqlName('fleetpivot_capture'),
+  /** Must equal the capture's FLEETPIVOT_TOPIC_PREFIX / table / slot: the backfill joins the capture's topic. */
+  FLEETPIVOT_TOPIC_PREFIX: env.str('fleetpivot'),
+  FLEETPIVOT_SOURCE_SCHEMA: env.sqlName('tenant'),
+  FLEETPIVOT_SOURCE_TABLE: env.sqlName('tbl_data_timeseries'),
+  FLEETPIVOT_SLOT_NAME: env.sqlName('fleetpivot_capture'),
   /** A Job started with the capture waits this long for its slot before exiting 1. */
   BACKFILL_SLOT_WAIT_MS: env.int(60_000, { min: 0 }),
   /** Comma-separated ship ids; empty = every ship. */

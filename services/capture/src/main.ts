@@ -36,10 +36,10 @@ try {
   handle = await startCapture(
     {
       sourceUrl: config.FLEETPIVOT_SOURCE_URL,
-      table: { schema: config.CAPTURE_SOURCE_SCHEMA, table: config.CAPTURE_SOURCE_TABLE },
-      slotName: config.CAPTURE_SLOT_NAME,
+      table: { schema: config.FLEETPIVOT_SOURCE_SCHEMA, table: config.FLEETPIVOT_SOURCE_TABLE },
+      slotName: config.FLEETPIVOT_SLOT_NAME,
       publicationName: config.CAPTURE_PUBLICATION_NAME,
-      topicPrefix: config.CAPTURE_TOPIC_PREFIX,
+      topicPrefix: config.FLEETPIVOT_TOPIC_PREFIX,
       topicPartitions: config.CAPTURE_TOPIC_PARTITIONS,
       topicReplicationFactor: config.CAPTURE_TOPIC_REPLICATION_FACTOR,
       topicMaxMessageBytes: config.CAPTURE_TOPIC_MAX_MESSAGE_BYTES,

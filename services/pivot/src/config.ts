@@ -7,6 +7,9 @@ export const pivotConfigSchema = z.object({
   KAFKA_BROKERS: env.list('127.0.0.1:19092'),
   /** Topic prefix: change topic is <prefix>.tenant.tbl_data_timeseries, dead letters <topic>.dlq. */
   FLEETPIVOT_TOPIC_PREFIX: env.str('fleetpivot'),
+  /** The narrow table the capture reads: part of the topic name (<prefix>.<schema>.<table>). */
+  FLEETPIVOT_SOURCE_SCHEMA: env.sqlName('tenant'),
+  FLEETPIVOT_SOURCE_TABLE: env.sqlName('tbl_data_timeseries'),
   PIVOT_GROUP_ID: env.str('fleetpivot-pivot'),
   /** Schema of the wide tables. */
   PIVOT_SCHEMA: env.sqlName('fleetpivot_wide'),

@@ -9,6 +9,7 @@ import { startPivot, type RunningPivot } from './pivot.ts';
 // Wiring only: config → pool, transport, pivot, HTTP probes, signals.
 const config = parseConfig(pivotConfigSchema, process.env);
 const logger = createLogger({ service: 'pivot', level: config.LOG_LEVEL });
+const source = { schema: config.FLEETPIVOT_SOURCE_SCHEMA, table: config.FLEETPIVOT_SOURCE_TABLE };
 const registry = createRegistry('pivot');
 const pool = createPool({ connectionString: config.FLEETPIVOT_TARGET_URL, applicationName: 'fleetpivot-pivot', max: Math.max(config.PIVOT_DB_POOL_MAX, config.PIVOT_PARTITIONS_CONCURRENTLY + 2), onError: (err) => logger.warn({ err }, 'idle database connection lost') });
 const transport = createKafkajsTransport({ brokers: config.KAFKA_BROKERS, clientId: 'fleetpivot-pivot', logger });
@@ -23,8 +24,8 @@ const server = await startHttpServer({
 running.pivot = await startPivot({
   transport,
   pool,
-  topic: changeTopic(config.FLEETPIVOT_TOPIC_PREFIX),
-  deadLetterTopic: deadLetterTopic(config.FLEETPIVOT_TOPIC_PREFIX),
+  topic: changeTopic(config.FLEETPIVOT_TOPIC_PREFIX, source),
+  deadLetterTopic: deadLetterTopic(config.FLEETPIVOT_TOPIC_PREFIX, source),
   groupId: config.PIVOT_GROUP_ID,
   schema: config.PIVOT_SCHEMA,
   mode: config.PIVOT_COLUMN_MODE,

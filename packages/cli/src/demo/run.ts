@@ -63,8 +63,8 @@ export async function runDemo(o: DemoOptions, io: CommandIo): Promise<DemoReport
     const capture = startService('capture', {
       ...common,
       FLEETPIVOT_SOURCE_URL: url,
-      CAPTURE_TOPIC_PREFIX: prefix,
-      CAPTURE_SLOT_NAME: SLOT,
+      FLEETPIVOT_TOPIC_PREFIX: prefix,
+      FLEETPIVOT_SLOT_NAME: SLOT,
       CAPTURE_PUBLICATION_NAME: SLOT,
       CAPTURE_TOPIC_PARTITIONS: '6',
       CAPTURE_HEARTBEAT_INTERVAL_MS: '1000',
