@@ -29,6 +29,19 @@ export async function ensureSlot(pool: Pool, slot: string): Promise<void> {
   if (found.rowCount === 0) await pool.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
 }
 
+/**
+ * The settings every service shares (FLEETPIVOT_TOPIC_PREFIX, FLEETPIVOT_SLOT_NAME). The services' earlier
+ * per-service names are set too, so the bench runs against either generation of the config.
+ */
+export function sharedEnv(prefix: string, slot?: string): Record<string, string> {
+  return {
+    FLEETPIVOT_TOPIC_PREFIX: prefix,
+    BACKFILL_TOPIC_PREFIX: prefix,
+    CAPTURE_TOPIC_PREFIX: prefix,
+    ...(slot ? { FLEETPIVOT_SLOT_NAME: slot, BACKFILL_SLOT_NAME: slot, CAPTURE_SLOT_NAME: slot } : {}),
+  };
+}
+
 export interface PivotEnvOptions {
   dbUrl: string;
   prefix: string;
@@ -41,7 +54,7 @@ export function pivotEnv(stack: StackInfo, o: PivotEnvOptions): Record<string, s
   return {
     FLEETPIVOT_TARGET_URL: o.dbUrl,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    FLEETPIVOT_TOPIC_PREFIX: o.prefix,
+    ...sharedEnv(o.prefix),
     PIVOT_GROUP_ID: o.groupId,
     PIVOT_SCHEMA: WIDE_SCHEMA,
     PIVOT_PARTITIONS_CONCURRENTLY: String(o.partitionsConcurrently ?? 2),
@@ -72,8 +85,7 @@ export function fleetpivotBackfill(stack: StackInfo, o: { verify: (attempt: numb
         env: {
           FLEETPIVOT_SOURCE_URL: dbUrl,
           KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-          BACKFILL_TOPIC_PREFIX: prefix,
-          BACKFILL_SLOT_NAME: BENCH_SLOT,
+          ...sharedEnv(prefix, BENCH_SLOT),
           BACKFILL_NEW_JOB: 'true',
           BACKFILL_PROGRESS: 'none',
           BACKFILL_HTTP_PORT: String(await freePort()),

@@ -6,7 +6,7 @@ import type { StackInfo } from '@fleetpivot/stack';
 import { silentLogger } from '@fleetpivot/telemetry';
 import { createTestDatabase, uniqueName, type TestDatabase } from '@fleetpivot/testing';
 import { createKafkajsTransport, type Admin } from '@fleetpivot/transport-kafka';
-import { pivotEnv, TOPIC_PARTITIONS } from './fleetpivot-backfill.ts';
+import { pivotEnv, sharedEnv, TOPIC_PARTITIONS } from './fleetpivot-backfill.ts';
 import { freePort, startService, waitReady, type Service } from './services.ts';
 
 export interface LivePipeline {
@@ -53,8 +53,7 @@ export async function startLivePipeline(stack: StackInfo, o: { replicas?: number
       env: {
         FLEETPIVOT_SOURCE_URL: db.url,
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-        CAPTURE_TOPIC_PREFIX: prefix,
-        CAPTURE_SLOT_NAME: slot,
+        ...sharedEnv(prefix, slot),
         CAPTURE_PUBLICATION_NAME: slot,
         CAPTURE_TOPIC_PARTITIONS: String(TOPIC_PARTITIONS),
         CAPTURE_HEARTBEAT_INTERVAL_MS: '1000',

@@ -8,7 +8,7 @@ import { createTestDatabase, uniqueName } from '@fleetpivot/testing';
 import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
 import { loadDataset } from './data.ts';
 import { waitDrained } from './drain.ts';
-import { BENCH_SLOT, ensureSlot, pivotEnv, resetTarget, TOPIC_PARTITIONS } from './fleetpivot-backfill.ts';
+import { BENCH_SLOT, ensureSlot, pivotEnv, resetTarget, sharedEnv, TOPIC_PARTITIONS } from './fleetpivot-backfill.ts';
 import { compare, log, measured, repeat, seconds, type Measurement, type RunOptions, type ScenarioResult } from './harness.ts';
 import { freePort, startService, waitReady, type Service } from './services.ts';
 
@@ -26,7 +26,7 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
     await ensureSlot(db.pool, BENCH_SLOT);
     await admin.ensureTopic({ topic, partitions: TOPIC_PARTITIONS, config: { 'max.message.bytes': String(16 * 1024 * 1024) } });
     const backfill = startService('backfill', {
-      env: { FLEETPIVOT_SOURCE_URL: db.url, KAFKA_BROKERS: stack.kafkaBrokers.join(','), BACKFILL_TOPIC_PREFIX: prefix, BACKFILL_SLOT_NAME: BENCH_SLOT, BACKFILL_NEW_JOB: 'true', BACKFILL_PROGRESS: 'none', BACKFILL_HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn' },
+      env: { FLEETPIVOT_SOURCE_URL: db.url, KAFKA_BROKERS: stack.kafkaBrokers.join(','), ...sharedEnv(prefix, BENCH_SLOT), BACKFILL_NEW_JOB: 'true', BACKFILL_PROGRESS: 'none', BACKFILL_HTTP_PORT: String(await freePort()), LOG_LEVEL: 'warn' },
     });
     if ((await backfill.exited) !== 0) throw new Error(`backfill exited non-zero; see ${backfill.logFile}`);
     const measurements: Measurement[] = [];
