@@ -1,5 +1,5 @@
 import type { CellValue, ValueFormat } from '@fleetpivot/events';
-import { renderDouble, renderText } from '@fleetpivot/events';
+import { renderText } from '@fleetpivot/events';
 
 /** How wide columns are typed: `typed` (default) maps each format to its PostgreSQL type; `text` is the seed's all-text layout. */
 export type ColumnMode = 'typed' | 'text';
@@ -27,7 +27,9 @@ export function valueForColumn(cell: CellValue, type: ColumnType): string | null
     case 'text':
       return renderText(cell);
     case 'double precision':
-      if (cell.format === 'Decimal') return renderDouble(cell.value);
+      // Input text only has to parse back to the same double: JS's shortest round-trip form does, and is cheaper
+      // than the seed's display rendering. -0 is the one value String() does not keep.
+      if (cell.format === 'Decimal') return Object.is(cell.value, -0) ? '-0' : String(cell.value);
       if (cell.format === 'Integer') {
         const v = BigInt(cell.value);
         return v <= TWO_53 && v >= -TWO_53 ? v.toString() : null;

@@ -1,38 +1,76 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
-import type { PartPlan } from './plan.ts';
+import type { ColumnType } from '@fleetpivot/pivot';
+import { opsString, usToTimestamp, type PartPlan } from './plan.ts';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+const ARRAY_TYPE: Record<ColumnType, string> = { 'double precision': 'float8[]', bigint: 'int8[]', boolean: 'bool[]', text: 'text[]' };
 
 /**
- * One set-based MERGE for one part table. Parameters: $1 timestamptz[], $2..$6 jsonb[] (k, v, oset, ofill, odel),
- * one element per wide row. Only the columns this batch touches appear; each column's new value is
- * chosen by its op: S sets, C clears, F fills only an empty cell whose value is not in _overflow.
+ * A column's values as an array parameter. Numbers and booleans arrive here as canonical PostgreSQL input text
+ * ("1.5", "-0", "NaN", "-Infinity", "true"), none of which need quoting inside an array literal, so the literal
+ * is built directly; text goes through the driver, which escapes it.
  */
-export function mergeSql(part: PartPlan): string {
+function columnArray(type: ColumnType, values: readonly (string | null)[]): unknown {
+  if (type === 'text') return values;
+  return `{${values.map((v) => v ?? 'NULL').join(',')}}`;
+}
+
+/**
+ * One set-based MERGE for one part table, column-wise: $1 created_time[], $2 one op string per row (a character
+ * per touched column: S set, C clear, F fill if empty, - untouched), $3 whether a missing row is inserted,
+ * [$4 $5 overflow entries to set / fill, only when this batch writes any], then one typed array per touched
+ * column. Column-wise typed arrays let PostgreSQL parse each value once, with no jsonb in between.
+ */
+export function mergeStatement(part: PartPlan): Statement {
   const table = quoteQualified(part.schema, part.table);
+  const rows = [...part.rows];
+  const n = part.columns.length;
+  const values: unknown[] = [
+    rows.map(([t]) => usToTimestamp(t)),
+    rows.map(([, r]) => opsString(r, n)),
+    rows.map(([, r]) => r.inserts),
+  ];
+  const ov = part.overflowWrites;
+  if (ov) values.push(rows.map(([, r]) => (r.oset ? JSON.stringify(r.oset) : null)), rows.map(([, r]) => (r.ofill ? JSON.stringify(r.ofill) : null)));
+  const first = values.length + 1;
+  const using: string[] = ['$1::timestamptz[]', '$2::text[]', '$3::bool[]', ...(ov ? ['$4::jsonb[]', '$5::jsonb[]'] : [])];
+  const names: string[] = ['created_time', 'ops', 'ins', ...(ov ? ['oset', 'ofill'] : [])];
   const sets: string[] = [];
-  const inserts: string[] = [];
-  const values: string[] = [];
-  for (const [column, { type, channel }] of part.columns) {
-    const c = quoteIdent(column);
-    const key = quoteLiteral(column);
-    const val = `(s.v->>${key})::${type}`;
-    sets.push(
-      `${c} = CASE s.k->>${key} WHEN 'S' THEN ${val} WHEN 'C' THEN NULL ` +
-        `WHEN 'F' THEN CASE WHEN t.${c} IS NULL AND NOT COALESCE(t._overflow ? ${quoteLiteral(channel)}, false) THEN ${val} ELSE t.${c} END ELSE t.${c} END`,
-    );
-    inserts.push(c);
-    values.push(val);
-  }
-  const fills = [...part.fillOverflow].map(([channel, column]) => {
-    const ch = quoteLiteral(channel);
-    return ` || CASE WHEN s.ofill ? ${ch} AND t.${quoteIdent(column)} IS NULL AND NOT COALESCE(t._overflow ? ${ch}, false) THEN jsonb_build_object(${ch}, s.ofill->${ch}) ELSE '{}'::jsonb END`;
+  const removals: string[] = [];
+  part.columns.forEach((col, i) => {
+    values.push(columnArray(col.type, rows.map(([, r]) => r.values[i] ?? null)));
+    using.push(`$${first + i}::${ARRAY_TYPE[col.type]}`);
+    names.push(`v${i}`);
+    const c = quoteIdent(col.column);
+    const ch = quoteLiteral(col.channel);
+    const op = `substr(s.ops, ${i + 1}, 1)`;
+    sets.push(`${c} = CASE ${op} WHEN 'S' THEN s.v${i} WHEN 'C' THEN NULL WHEN 'F' THEN CASE WHEN t.${c} IS NULL AND NOT COALESCE(t._overflow ? ${ch}, false) THEN s.v${i} ELSE t.${c} END ELSE t.${c} END`);
+    // A live set or clear of a channel replaces whatever _overflow held for it.
+    removals.push(`CASE WHEN ${op} IN ('S', 'C') THEN ${ch} END`);
   });
-  sets.push(`_overflow = NULLIF(COALESCE(t._overflow - ARRAY(SELECT jsonb_array_elements_text(s.odel)), '{}'::jsonb) || s.oset${fills.join('')}, '{}'::jsonb)`);
-  return `MERGE INTO ${table} AS t
-USING unnest($1::timestamptz[], $2::jsonb[], $3::jsonb[], $4::jsonb[], $5::jsonb[], $6::jsonb[]) AS s(created_time, k, v, oset, ofill, odel)
+  const kept = `t._overflow - array_remove(ARRAY[${removals.join(', ')}]::text[], NULL)`;
+  if (ov) {
+    const fills = [...part.fillOverflow].map(([channel, column]) => {
+      const ch = quoteLiteral(channel);
+      return ` || CASE WHEN s.ofill ? ${ch} AND t.${quoteIdent(column)} IS NULL AND NOT COALESCE(t._overflow ? ${ch}, false) THEN jsonb_build_object(${ch}, s.ofill->${ch}) ELSE '{}'::jsonb END`;
+    });
+    sets.push(`_overflow = NULLIF(COALESCE(${kept}, '{}'::jsonb) || COALESCE(s.oset, '{}'::jsonb)${fills.join('')}, '{}'::jsonb)`);
+  } else {
+    sets.push(`_overflow = CASE WHEN t._overflow IS NULL THEN NULL ELSE NULLIF(${kept}, '{}'::jsonb) END`);
+  }
+  const insertOverflow = ov ? `NULLIF(COALESCE(s.oset, '{}'::jsonb) || COALESCE(s.ofill, '{}'::jsonb), '{}'::jsonb)` : 'NULL';
+  const text = `MERGE INTO ${table} AS t
+USING unnest(${using.join(', ')}) AS s(${names.join(', ')})
 ON t.created_time = s.created_time
 WHEN MATCHED THEN UPDATE SET ${sets.join(',\n  ')}
-WHEN NOT MATCHED AND (s.v <> '{}'::jsonb OR s.oset <> '{}'::jsonb OR s.ofill <> '{}'::jsonb) THEN
-  INSERT (created_time, ${inserts.join(', ')}, _overflow) VALUES (s.created_time, ${values.join(', ')}, NULLIF(s.oset || s.ofill, '{}'::jsonb))`;
+WHEN NOT MATCHED AND s.ins THEN
+  INSERT (created_time, ${part.columns.map((c) => quoteIdent(c.column)).join(', ')}, _overflow)
+  VALUES (s.created_time, ${part.columns.map((_, i) => `s.v${i}`).join(', ')}, ${insertOverflow})`;
+  return { text, values };
 }
 
 /** Deletes rows of the part whose every cell is now empty (only rows this batch cleared a cell of). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CellOp, ShipRows } from '@fleetpivot/pivot';
 import type { ShipLayout } from './catalog.ts';
-import { cellKey, planApply, usToTimestamp } from './plan.ts';
-import { mergeSql } from './merge-sql.ts';
+import { cellKey, opsString, planApply, usToTimestamp } from './plan.ts';
+import { mergeStatement } from './merge-sql.ts';
 
 const layout: ShipLayout = {
   shipId: 'S',
@@ -23,15 +23,32 @@ describe('planApply', () => {
     ]);
     const plan = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set([cellKey('S', 'a', 3n)]));
     const part = plan.parts.get('w.tbl_data_timeseries_S')!;
-    // A channel named "__proto__" is an ordinary key (literal JSON: an object literal would set the prototype).
-    expect(JSON.stringify(part.rows.get(1n))).toBe(
-      '{"k":{"a":"C","__proto__":"S"},"v":{"__proto__":"5"},"oset":{"a":{"format":"Integer","value":"1152921504606846976"}},"ofill":{},"odel":["__proto__"],"clears":false}',
-    );
+    expect(part.columns.map((c) => c.column)).toEqual(['a', '__proto__']);
+    // Integer 2^60 does not fit a double column: the column is cleared and the value kept in _overflow.
+    const row1 = part.rows.get(1n)!;
+    expect(opsString(row1, 2)).toBe('CS');
+    expect(row1.values).toEqual([null, '5']);
+    expect(JSON.stringify(row1.oset)).toBe('{"a":{"format":"Integer","value":"1152921504606846976"}}');
+    // A channel named "__proto__" is an ordinary key, not the prototype.
+    expect(Object.keys(row1.oset!)).toEqual(['a']);
     expect(part.rows.get(2n)?.clears).toBe(true);
+    expect(part.rows.get(2n)?.inserts).toBe(false);
     expect(part.rows.has(3n)).toBe(false); // tombstoned fill dropped
     expect(plan.tombstoneAdds.map((t) => t.channel)).toEqual(['a', 'never-seen']);
     expect(plan.overflows.get('S\u0000a')).toBe(1);
-    expect(mergeSql(part)).toContain('MERGE INTO "w"."tbl_data_timeseries_S"');
+    const statement = mergeStatement(part);
+    expect(statement.text).toContain('MERGE INTO "w"."tbl_data_timeseries_S"');
+    // created_time, ops, inserts, oset, ofill, then one typed array per column
+    expect(statement.values.slice(1, 3)).toEqual([['CS', 'C-'], [true, false]]);
+    expect(statement.values.slice(5)).toEqual(['{NULL,NULL}', '{5,NULL}']);
+  });
+  it('leaves the overflow parameters out when the batch writes no overflow', () => {
+    const rows: ShipRows = new Map([[1n, new Map<string, CellOp>([['a', { kind: 'FILL', value: { format: 'Decimal', value: -0 } }]])]]);
+    const part = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set()).parts.get('w.tbl_data_timeseries_S')!;
+    const statement = mergeStatement(part);
+    expect(statement.values).toHaveLength(4);
+    expect(statement.values[3]).toBe('{-0}');
+    expect(statement.text).not.toContain('$4::jsonb[]');
   });
   it('removes tombstones only for SET cells that have one', () => {
     const rows: ShipRows = new Map([

@@ -5,28 +5,39 @@ import type { ShipLayout } from './catalog.ts';
 type Dict<T> = Record<string, T>;
 const dict = <T>(): Dict<T> => Object.create(null) as Dict<T>; // no prototype: a channel named "__proto__" is just a key
 
-/** One wide row's changes in one part table; serialised as jsonb for the MERGE. */
+/** A column op: S set, C clear, F fill-if-empty; '-' untouched in this row. */
+export type Op = 'S' | 'C' | 'F' | '-';
+
+/** One wide row's changes in one part table. Columns are addressed by their index in PartPlan.columns. */
 export interface PartRow {
-  /** column → 'S' set, 'C' clear, 'F' fill-if-empty */
-  k: Dict<string>;
-  /** column → value as PostgreSQL input text */
-  v: Dict<string>;
-  /** channel → overflow entry to set */
-  oset: Dict<unknown>;
+  ops: Op[];
+  /** PostgreSQL input text of each touched column's new value (null: no value, e.g. a clear). */
+  values: (string | null)[];
+  /** channel → overflow entry to set (a live value its column cannot hold) */
+  oset: Dict<unknown> | null;
   /** channel → overflow entry to fill if the cell is empty */
-  ofill: Dict<unknown>;
-  /** channels whose overflow entry a live op replaces */
-  odel: string[];
+  ofill: Dict<unknown> | null;
   clears: boolean;
+  /** Whether a missing wide row must be inserted (it gets a value, not only clears). */
+  inserts: boolean;
+}
+
+export interface PartColumn {
+  column: string;
+  type: ColumnType;
+  channel: string;
 }
 
 export interface PartPlan {
   schema: string;
   table: string;
-  /** Touched columns: name → type, and the channel behind it (for the overflow check of FILL). */
-  columns: Map<string, { type: ColumnType; channel: string }>;
+  /** Touched columns, in parameter order. */
+  columns: PartColumn[];
+  index: Map<string, number>;
   /** Channels with a FILL going to _overflow in this batch, with their column. */
   fillOverflow: Map<string, string>;
+  /** Whether any row sets or fills an _overflow entry (otherwise the SQL leaves those parameters out). */
+  overflowWrites: boolean;
   rows: Map<bigint, PartRow>;
 }
 
@@ -59,50 +70,67 @@ export function planApply(ships: ReadonlyMap<string, ShipRows>, layouts: Readonl
     for (const [timeUs, cells] of rows) {
       for (const [channel, op] of cells) {
         const col = layout?.channels.get(channel);
-        if (op.kind === 'SET' && tombstones.size > 0 && tombstones.has(cellKey(ship, channel, timeUs))) plan.tombstoneRemoves.push({ ship, channel, timeUs });
+        const tombstoned = tombstones.size > 0 && op.kind !== 'CLEAR' && tombstones.has(cellKey(ship, channel, timeUs));
+        if (op.kind === 'SET' && tombstoned) plan.tombstoneRemoves.push({ ship, channel, timeUs });
         if (op.kind === 'CLEAR') plan.tombstoneAdds.push({ ship, channel, timeUs });
-        if (op.kind === 'FILL' && tombstones.size > 0 && tombstones.has(cellKey(ship, channel, timeUs))) continue;
+        if (op.kind === 'FILL' && tombstoned) continue;
         if (!col) {
           if (op.kind !== 'CLEAR') throw new Error(`no column for channel ${JSON.stringify(channel)} of ship ${JSON.stringify(ship)}`);
           continue; // a channel never seen with a value has no column: the cell is already empty
         }
         const qualified = `${col.schema}.${col.table}`;
         let part = plan.parts.get(qualified);
-        if (!part) plan.parts.set(qualified, (part = { schema: col.schema, table: col.table, columns: new Map(), fillOverflow: new Map(), rows: new Map() }));
+        if (!part) {
+          part = { schema: col.schema, table: col.table, columns: [], index: new Map(), fillOverflow: new Map(), overflowWrites: false, rows: new Map() };
+          plan.parts.set(qualified, part);
+        }
+        let i = part.index.get(col.column);
+        if (i === undefined) {
+          i = part.columns.push({ column: col.column, type: col.type, channel }) - 1;
+          part.index.set(col.column, i);
+        }
         let row = part.rows.get(timeUs);
-        if (!row) part.rows.set(timeUs, (row = { k: dict(), v: dict(), oset: dict(), ofill: dict(), odel: [], clears: false }));
-        part.columns.set(col.column, { type: col.type, channel });
+        if (!row) part.rows.set(timeUs, (row = { ops: [], values: [], oset: null, ofill: null, clears: false, inserts: false }));
         plan.cells += 1;
-        placeOp(plan, part, row, ship, channel, col.column, col.type, op);
+        placeOp(plan, part, row, i, ship, channel, col.column, col.type, op);
       }
     }
   }
   return plan;
 }
 
-function placeOp(plan: ApplyPlan, part: PartPlan, row: PartRow, ship: string, channel: string, column: string, type: ColumnType, op: CellOp): void {
+function placeOp(plan: ApplyPlan, part: PartPlan, row: PartRow, i: number, ship: string, channel: string, column: string, type: ColumnType, op: CellOp): void {
+  row.values[i] = null;
   if (op.kind === 'CLEAR') {
-    row.k[column] = 'C';
-    row.odel.push(channel);
+    row.ops[i] = 'C';
     row.clears = true;
     return;
   }
   const text = valueForColumn(op.value, type);
+  row.inserts = true;
   if (text === null) {
     const key = `${ship}\u0000${channel}`;
     plan.overflows.set(key, (plan.overflows.get(key) ?? 0) + 1);
+    part.overflowWrites = true;
     if (op.kind === 'SET') {
-      row.k[column] = 'C';
-      row.oset[channel] = overflowEntry(op.value);
+      row.ops[i] = 'C'; // the column is emptied; the value lives in _overflow
+      (row.oset ??= dict())[channel] = overflowEntry(op.value);
     } else {
-      row.ofill[channel] = overflowEntry(op.value);
+      row.ops[i] = '-';
+      (row.ofill ??= dict())[channel] = overflowEntry(op.value);
       part.fillOverflow.set(channel, column);
     }
     return;
   }
-  row.k[column] = op.kind === 'SET' ? 'S' : 'F';
-  row.v[column] = text;
-  if (op.kind === 'SET') row.odel.push(channel);
+  row.ops[i] = op.kind === 'SET' ? 'S' : 'F';
+  row.values[i] = text;
+}
+
+/** A row's ops as one string, one character per column ('-' where this row leaves the column alone). */
+export function opsString(row: PartRow, columns: number): string {
+  let s = '';
+  for (let i = 0; i < columns; i++) s += row.ops[i] ?? '-';
+  return s;
 }
 
 /** µs since the epoch → an exact timestamptz literal (JS Dates stop at milliseconds). */

@@ -8,7 +8,7 @@ const RETRY_APPLY = new Set(['23505', '40P01', '40001']);
 import { CatalogCache, readShipLayout, type ShipLayout } from './catalog.ts';
 import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
-import { deleteEmptySql, mergeSql } from './merge-sql.ts';
+import { deleteEmptySql, mergeStatement } from './merge-sql.ts';
 import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
 import { planApply, usToTimestamp } from './plan.ts';
 import { shipWindows, tombstonesIn, writeTombstones } from './tombstones.ts';
@@ -118,13 +118,10 @@ export class WideSink {
     await writeTombstones(c, plan.tombstoneAdds, plan.tombstoneRemoves);
     let rows = 0;
     for (const part of plan.parts.values()) {
-      const list = [...part.rows];
-      const times = list.map(([t]) => usToTimestamp(t));
-      const j = (f: (r: (typeof list)[number][1]) => unknown) => list.map(([, r]) => JSON.stringify(f(r)));
-      await c.query(mergeSql(part), [times, j((r) => r.k), j((r) => r.v), j((r) => r.oset), j((r) => r.ofill), j((r) => r.odel)]);
-      const cleared = list.filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
+      await c.query(mergeStatement(part));
+      const cleared = [...part.rows].filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
       if (cleared.length > 0) await c.query(deleteEmptySql(part), [cleared]);
-      rows += list.length;
+      rows += part.rows.size;
     }
     let overflows = 0;
     if (plan.overflows.size > 0) {
