@@ -99,6 +99,7 @@ export function fleetpivotBackfill(stack: StackInfo, o: { verify: (attempt: numb
       const backfillS = seconds(start);
       await waitDrained(admin, groupId, topic, {
         timeoutMs: 30 * 60_000,
+        target: pool,
         alive: () => {
           if (pivot.child.exitCode !== null) throw new Error(`pivot exited with code ${pivot.child.exitCode}; see ${pivot.logFile}`);
         },

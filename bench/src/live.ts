@@ -101,7 +101,7 @@ export async function liveRampScenario(stack: StackInfo, options: RunOptions): P
     await sleep(2_500);
     await warm.stop();
     let nextStep = warm.nextStep;
-    await waitDrained(pipeline.admin, pipeline.groupId, pipeline.topic, { timeoutMs: 120_000 });
+    await waitDrained(pipeline.admin, pipeline.groupId, pipeline.topic, { timeoutMs: 120_000, target: pipeline.db.pool });
     for (const rate of rates) {
       const k = Math.max(1, Math.round(rate / (SHIPS * CHANNELS)));
       const periodMs = Math.round(((SHIPS * CHANNELS * k) / rate) * 1000);
@@ -119,7 +119,7 @@ export async function liveRampScenario(stack: StackInfo, options: RunOptions): P
       const unseen = await probe.settle(10_000);
       probe.stop();
       const d = process.hrtime.bigint();
-      await waitDrained(pipeline.admin, pipeline.groupId, pipeline.topic, { timeoutMs: 300_000 }).catch(() => undefined);
+      await waitDrained(pipeline.admin, pipeline.groupId, pipeline.topic, { timeoutMs: 300_000, target: pipeline.db.pool }).catch(() => undefined);
       const p = percentiles(probe.samples.map((s) => s.latencyMs));
       const step = { targetRowsPerS: rate, achievedRowsPerS: Math.round(achieved), p50Ms: Math.round(p.p50), p95Ms: Math.round(p.p95), unseen, drainS: Math.round(seconds(d) * 10) / 10, overruns: writer.overruns, sustained: p.p95 < 2_000 && unseen === 0 && seconds(d) < 5 };
       steps.push(step);

@@ -37,12 +37,29 @@ async function main(): Promise<void> {
   const machine = await machineFacts(stack);
   log(`${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repeats, ${machine.cpus} cpus, PostgreSQL ${machine.postgres}, Kafka ${machine.kafka}`);
   const parts = await pipelineParts(stack, opts);
+  const backfills = backfillCases(opts.quick).map((c) => ({ id: `backfill/${c.channels}ch/${c.rows}`, rows: c.rows, run: () => backfillScenario(stack, c, opts, parts.backfill) }));
+  // The 10M-row datasets take most of a full run: last, so everything else is in the report early.
   const planned: Planned[] = [
-    ...backfillCases(opts.quick).map((c) => ({ id: `backfill/${c.channels}ch/${c.rows}`, run: () => backfillScenario(stack, c, opts, parts.backfill) })),
+    ...backfills.filter((b) => b.rows < 10_000_000),
     { id: 'kafka/clients', run: () => kafkaClientScenario(stack, opts) },
     ...parts.scenarios(opts),
+    ...backfills.filter((b) => b.rows >= 10_000_000),
   ];
   const scenarios: ScenarioResult[] = [];
+  const resultsDir = join(import.meta.dirname, '..', 'results');
+  const report = (): RunReport => {
+    const now = new Date();
+    return {
+      startedAt: startedAt.toISOString(),
+      finishedAt: now.toISOString(),
+      durationS: (now.getTime() - startedAt.getTime()) / 1000,
+      mode: opts.quick ? 'quick' : 'full',
+      repeats: opts.repeats,
+      machine,
+      scenarios,
+      plots: [],
+    };
+  };
   for (const p of planned) {
     if (opts.only.length && !opts.only.some((o) => p.id.startsWith(o))) continue;
     log(`scenario ${p.id}`);
@@ -53,20 +70,12 @@ async function main(): Promise<void> {
       log(`  ${reason}`);
       scenarios.push({ id: p.id, title: p.id, params: {}, measurements: [notMeasured('harness', 'scenario', '', true, reason)], comparisons: [], elapsedS: 0 });
     }
+    // After every scenario, so an interrupted run keeps what it measured (the summary says how far it got).
+    await writeReport(resultsDir, report());
   }
-  const finishedAt = new Date();
-  const report: RunReport = {
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    mode: opts.quick ? 'quick' : 'full',
-    repeats: opts.repeats,
-    machine,
-    scenarios,
-    plots: [],
-  };
-  const written = await writeReport(join(import.meta.dirname, '..', 'results'), report);
-  log(`done in ${Math.round(report.durationS)} s: ${written.json}, ${written.markdown}`);
+  const final = report();
+  const written = await writeReport(resultsDir, final);
+  log(`done in ${Math.round(final.durationS)} s: ${written.json}, ${written.markdown}`);
 }
 
 main().catch((err: unknown) => {

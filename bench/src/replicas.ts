@@ -2,6 +2,7 @@
 // then 1, 2, 3 pivot replicas in a fresh group drain the same backlog from an empty target: the
 // consumer side alone, measured as narrow rows applied per second.
 import { changeTopic } from '@fleetpivot/events';
+import { verifyAll } from '@fleetpivot/sink-pg';
 import type { StackInfo } from '@fleetpivot/stack';
 import { silentLogger } from '@fleetpivot/telemetry';
 import { createTestDatabase, uniqueName } from '@fleetpivot/testing';
@@ -9,7 +10,7 @@ import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
 import { loadDataset } from './data.ts';
 import { waitDrained } from './drain.ts';
 import { BENCH_SLOT, ensureSlot, pivotEnv, resetTarget, sharedEnv, TOPIC_PARTITIONS } from './fleetpivot-backfill.ts';
-import { compare, log, measured, repeat, seconds, type Measurement, type RunOptions, type ScenarioResult } from './harness.ts';
+import { compare, log, measured, notMeasured, repeat, seconds, type Measurement, type RunOptions, type ScenarioResult } from './harness.ts';
 import { freePort, startService, waitReady, type Service } from './services.ts';
 
 export async function replicasScenario(stack: StackInfo, options: RunOptions): Promise<ScenarioResult> {
@@ -33,7 +34,7 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
     const peaks: Record<string, number[]> = {};
     const afterReady: Record<string, number[]> = {};
     for (const replicas of [1, 2, 3]) {
-      const result = await repeat(options.repeats, async () => {
+      const result = await repeat(options.repeats, async (attempt) => {
         await resetTarget(db.pool);
         const groupId = uniqueName('bench_rep_group');
         const pivots: Service[] = [];
@@ -42,10 +43,15 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
           for (let i = 0; i < replicas; i++) pivots.push(startService('pivot', { env: pivotEnv(stack, { dbUrl: db.url, prefix, groupId, port: await freePort() }) }));
           for (const p of pivots) await waitReady(p);
           const ready = process.hrtime.bigint();
-          await waitDrained(admin, groupId, topic, { timeoutMs: 30 * 60_000 });
+          await waitDrained(admin, groupId, topic, { timeoutMs: 10 * 60_000, target: db.pool });
           const s = seconds(t);
           (afterReady[replicas] ??= []).push(data.rows / seconds(ready));
           for (const p of pivots) await p.stop();
+          if (attempt === 0) {
+            // Outside the timing: the drained backlog really is the narrow table, cell for cell.
+            const bad = (await verifyAll(db.pool, { schema: 'tenant', table: 'tbl_data_timeseries' })).filter((r) => r.mismatches > 0 || r.expectedCells !== r.actualCells);
+            if (bad.length) throw new Error(`verify failed for ${bad.length} ships with ${replicas} replicas`);
+          }
           (peaks[replicas] ??= []).push(Math.max(...pivots.map((p) => Math.round(p.memory.peakMiB))));
           log(`  ${replicas} pivot replica(s): ${s.toFixed(2)} s = ${Math.round(data.rows / s).toLocaleString('en')} rows/s (incl. start and group join)`);
           return data.rows / s;
@@ -53,6 +59,10 @@ export async function replicasScenario(stack: StackInfo, options: RunOptions): P
           for (const p of pivots) await p.stop().catch(() => undefined);
         }
       });
+      if (result.samples.length === 0) {
+        measurements.push(notMeasured(`fleetpivot ×${replicas}`, 'pivot throughput', 'narrow rows/s', true, `failed: ${result.error ?? 'no samples'}`));
+        continue;
+      }
       measurements.push(measured(`fleetpivot ×${replicas}`, 'pivot throughput', 'narrow rows/s', true, result.samples, result.error ? { error: result.error } : undefined));
       measurements.push(measured(`fleetpivot ×${replicas}`, 'pivot throughput after ready', 'narrow rows/s', true, afterReady[replicas] ?? []));
       measurements.push(measured(`fleetpivot ×${replicas}`, 'peak RSS per replica', 'MiB', false, peaks[replicas] ?? []));
