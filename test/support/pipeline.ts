@@ -27,7 +27,7 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(stack: StackInfo, db: TestDatabase, label: string, logger: Logger = silentLogger()): Promise<Pipeline> {
+export async function startPipeline(stack: StackInfo, db: TestDatabase, label: string, logger: Logger = silentLogger(), pivotOptions: { partitionsConcurrently?: number } = {}): Promise<Pipeline> {
   const prefix = uniqueName(label);
   const capture = await startCapture(
     { sourceUrl: db.url, slotName: prefix, publicationName: prefix, topicPrefix: prefix, topicPartitions: 4, heartbeatIntervalMs: 500, statusIntervalMs: 250 },
@@ -35,7 +35,7 @@ export async function startPipeline(stack: StackInfo, db: TestDatabase, label: s
   );
   const dlq = deadLetterTopic(prefix);
   const groupId = uniqueName(`${label}_g`);
-  const pivot = await startPivot({ transport: testTransport(stack, `${label}-pivot`), pool: db.pool, topic: capture.topic, deadLetterTopic: dlq, groupId, pausePollMs: 300, sessionTimeoutMs: 10_000, logger });
+  const pivot = await startPivot({ transport: testTransport(stack, `${label}-pivot`), pool: db.pool, topic: capture.topic, deadLetterTopic: dlq, groupId, pausePollMs: 300, sessionTimeoutMs: 10_000, logger, ...pivotOptions });
   await until('capture active', 30_000, async () => capture.state() === 'active');
   let stopped = false;
   return {
