@@ -55,8 +55,9 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
     }
     const next = pausedMsg ? pausedMsg.offset : (last > applied ? last : applied) + 1n;
     if (ctx.isActive()) await d.consumer().commit([{ ...tp, offset: next.toString() }]);
-    // The adapter leaves the fetch position alone; seeking moves it past what we handled (or back to the paused message).
-    d.consumer().seek({ ...tp, offset: next.toString() });
+    // The adapter continues after the batch by itself; seek only to go back to a paused message or to skip ahead
+    // past what another replica already applied (a seek drops prefetched data and costs a fetch round trip).
+    if (pausedMsg || next !== last + 1n) d.consumer().seek({ ...tp, offset: next.toString() });
     if (pausedMsg) {
       d.consumer().pause([tp]);
       d.onPausedPartition(tp, pausedMsg.batch!.ship_id!);
