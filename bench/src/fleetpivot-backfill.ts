@@ -29,17 +29,9 @@ export async function ensureSlot(pool: Pool, slot: string): Promise<void> {
   if (found.rowCount === 0) await pool.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
 }
 
-/**
- * The settings every service shares (FLEETPIVOT_TOPIC_PREFIX, FLEETPIVOT_SLOT_NAME). The services' earlier
- * per-service names are set too, so the bench runs against either generation of the config.
- */
+/** The settings every service shares (docs/configuration.md). */
 export function sharedEnv(prefix: string, slot?: string): Record<string, string> {
-  return {
-    FLEETPIVOT_TOPIC_PREFIX: prefix,
-    BACKFILL_TOPIC_PREFIX: prefix,
-    CAPTURE_TOPIC_PREFIX: prefix,
-    ...(slot ? { FLEETPIVOT_SLOT_NAME: slot, BACKFILL_SLOT_NAME: slot, CAPTURE_SLOT_NAME: slot } : {}),
-  };
+  return { FLEETPIVOT_TOPIC_PREFIX: prefix, ...(slot ? { FLEETPIVOT_SLOT_NAME: slot } : {}) };
 }
 
 export interface PivotEnvOptions {
