@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -25,16 +24,8 @@ export interface MemoryTrace {
   peakMiB: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
+export { freePort } from '@fleetpivot/stack';
+export { waitReady } from '@fleetpivot/cli';
 
 async function readStatus(pid: number): Promise<{ rssKiB: number; hwmKiB: number } | undefined> {
   try {
@@ -96,15 +87,4 @@ export function startService(name: string, o: StartOptions): Service {
       return code;
     },
   };
-}
-
-/** Waits for /readyz 200 (the capture: once it holds the slot). */
-export async function waitReady(service: Service, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${service.logFile}`);
-    if (await fetch(`http://127.0.0.1:${service.port}/readyz`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${service.name} not ready after ${timeoutMs} ms; see ${service.logFile}`);
 }

@@ -11,8 +11,8 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (line) => console.log(line),
-  stderr: (line) => console.error(line),
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
   signal: controller.signal,
 });

@@ -31,6 +31,18 @@ export function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** A TCP port on 127.0.0.1 that nothing listens on right now (for a child service's HTTP server). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -3,3 +3,4 @@ export type { StackInfo, StackOptions, StackStatus } from './stack.ts';
 export { StackError } from './errors.ts';
 export type { StackErrorCode } from './errors.ts';
 export { ensureDatabase, dropDatabase } from './postgres.ts';
+export { freePort } from './exec.ts';

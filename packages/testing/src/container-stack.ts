@@ -1,18 +1,6 @@
-import { createServer } from 'node:net';
+import { freePort } from '@fleetpivot/stack';
 import { GenericContainer, Wait } from 'testcontainers';
 import type { TestStack } from './test-stack.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The same stack as docker-compose.yml, started per test run through testcontainers. */
 export async function startContainerStack(): Promise<TestStack> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { changeTopic } from '@fleetpivot/events';
 import { createPool, quoteQualified } from '@fleetpivot/pgkit';
 import { createNarrowTable, loadHistory, startLive } from '@fleetpivot/simulator';
-import { dropDatabase, ensureDatabase, ensureStack } from '@fleetpivot/stack';
+import { dropDatabase, ensureDatabase, ensureStack, freePort } from '@fleetpivot/stack';
 import { verifyAll } from '@fleetpivot/sink-pg';
 import { runBackfill } from '@fleetpivot/backfill';
 import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
@@ -12,7 +12,7 @@ import type { CommandIo } from '../command.ts';
 import type { DemoOptions } from './options.ts';
 import { drain } from './drain.ts';
 import { humanReport, summarize, type DemoReport } from './report.ts';
-import { freePort, REPO_ROOT, startService, waitReady, type ServiceProcess } from './service-process.ts';
+import { REPO_ROOT, startService, waitReady, type ServiceProcess } from './service-process.ts';
 
 const DATABASE = 'fleetpivot_demo';
 const SLOT = 'fleetpivot_demo';

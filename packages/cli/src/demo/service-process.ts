@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
@@ -12,18 +11,6 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** SIGTERM, then wait for exit (the services finish in-flight work and confirm on SIGTERM). */
   stop(timeoutMs?: number): Promise<number | null>;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Starts `services/<name>/src/main.ts` as its own process (as in production), logging JSON lines to a file. */
@@ -53,13 +40,13 @@ export function startService(name: string, env: Record<string, string | undefine
 }
 
 /** Waits until the service's /readyz answers 200 (the capture: once it holds the slot). */
-export async function waitReady(service: ServiceProcess, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(service: Pick<ServiceProcess, 'name' | 'port' | 'child' | 'logFile'>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.child.exitCode !== null) throw new Error(`${service.name} exited with code ${service.child.exitCode}; see ${service.logFile}`);
     const ok = await fetch(`http://127.0.0.1:${service.port}/readyz`).then((r) => r.ok, () => false);
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${service.name} not ready after ${timeoutMs} ms; see ${service.logFile}`);
 }
