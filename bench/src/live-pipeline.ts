@@ -23,12 +23,7 @@ export interface LivePipeline {
 
 export async function startLivePipeline(stack: StackInfo, o: { replicas?: number; label: string; nodeFlags?: string[] }): Promise<LivePipeline> {
   const db = await createTestDatabase(stack, o.label);
-  const client = await db.pool.connect();
-  try {
-    await createNarrowTable(client, { primaryKey: true });
-  } finally {
-    client.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: true });
   const transport = createKafkajsTransport({ brokers: stack.kafkaBrokers, clientId: 'fleetpivot-bench', logger: silentLogger() });
   const admin = await transport.admin();
   const prefix = uniqueName('bench_live');

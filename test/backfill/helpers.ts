@@ -17,12 +17,7 @@ export interface BackfillEnv {
 
 export async function backfillEnv(stack: StackInfo, label: string, o: { slot?: boolean; topic?: boolean; primaryKey?: boolean; partitions?: number } = {}): Promise<BackfillEnv> {
   const db = await createTestDatabase(stack, label);
-  const client = await db.pool.connect();
-  try {
-    await createNarrowTable(client, { primaryKey: o.primaryKey ?? true });
-  } finally {
-    client.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: o.primaryKey ?? true });
   const prefix = uniqueName(label);
   const slot = prefix;
   if (o.slot ?? true) await db.pool.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);

@@ -79,8 +79,7 @@ describe('backfill racing live writes', () => {
     it(c.broken ? `detects a backfill without "live wins": seed ${c.seed}, ${c.rows} history rows` : `converges exactly: seed ${c.seed}, ${c.rows} history rows`, { timeout: FULL ? 1_200_000 : 600_000 }, async () => {
       const db = await createTestDatabase(stack, `race${c.seed}`);
       dbs.push(db);
-      const client = await db.pool.connect();
-      await createNarrowTable(client, { primaryKey: true }).finally(() => client.release());
+      await createNarrowTable(db.pool, { primaryKey: true });
       const fleet = { seed: c.seed, ships: 20, channels: 50 };
       // History written before the capture exists: only the backfill can bring it over.
       const history = await loadHistory(db.pool, { ...fleet, rows: c.rows, endTime: new Date('2024-06-01T00:00:00Z') });

@@ -10,12 +10,7 @@ const ROWS = 1_000_000;
 
 beforeAll(async () => {
   db = await createTestDatabase(stack, 'bigtx');
-  const c = await db.pool.connect();
-  try {
-    await createNarrowTable(c, { primaryKey: false, replicaIdentityFull: true });
-  } finally {
-    c.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: false, replicaIdentityFull: true });
 });
 afterAll(async () => {
   if (proc && proc.child.exitCode === null) proc.child.kill('SIGKILL');

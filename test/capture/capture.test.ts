@@ -13,12 +13,7 @@ let capture: CaptureHandle | undefined;
 
 beforeAll(async () => {
   db = await createTestDatabase(stack, 'capture');
-  const c = await db.pool.connect();
-  try {
-    await createNarrowTable(c, { primaryKey: true });
-  } finally {
-    c.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: true });
 });
 afterAll(async () => {
   await capture?.stop();

@@ -8,12 +8,7 @@ let db: TestDatabase;
 
 beforeAll(async () => {
   db = await createTestDatabase(stack, 'kill9');
-  const c = await db.pool.connect();
-  try {
-    await createNarrowTable(c, { primaryKey: true });
-  } finally {
-    c.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: true });
 });
 afterAll(async () => db?.drop());
 

@@ -10,12 +10,7 @@ let db: TestDatabase;
 
 beforeAll(async () => {
   db = await createTestDatabase(stack, 'nokey');
-  const c = await db.pool.connect();
-  try {
-    await createNarrowTable(c, { primaryKey: false });
-  } finally {
-    c.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: false });
 });
 afterAll(async () => db?.drop());
 

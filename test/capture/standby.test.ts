@@ -9,12 +9,7 @@ const procs: CaptureProcess[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase(stack, 'standby');
-  const c = await db.pool.connect();
-  try {
-    await createNarrowTable(c, { primaryKey: true });
-  } finally {
-    c.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: true });
 });
 afterAll(async () => {
   for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');

@@ -21,12 +21,7 @@ export interface PivotEnv {
 /** A database with the narrow table, a change topic and a dead-letter topic of the test's own. */
 export async function pivotEnv(stack: StackInfo, label: string, partitions = 3): Promise<PivotEnv> {
   const db = await createTestDatabase(stack, label);
-  const client = await db.pool.connect();
-  try {
-    await createNarrowTable(client, { primaryKey: true });
-  } finally {
-    client.release();
-  }
+  await createNarrowTable(db.pool, { primaryKey: true });
   const topic = await createTestTopic(stack, { partitions, prefix: label });
   const dlq = await createTestTopic(stack, { partitions: 1, prefix: `${label}_dlq` });
   return {

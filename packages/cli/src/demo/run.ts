@@ -48,12 +48,7 @@ export async function runDemo(o: DemoOptions, io: CommandIo): Promise<DemoReport
   await mkdir(logDir, { recursive: true });
   const services: ServiceProcess[] = [];
   try {
-    const setup = await pool.connect();
-    try {
-      await createNarrowTable(setup, { primaryKey: true });
-    } finally {
-      setup.release();
-    }
+    await createNarrowTable(pool, { primaryKey: true });
     say(`• simulating ${o.ships} ships × ${o.channels} channels: ${o.historyRows.toLocaleString('en')} rows of history…`);
     const history = await loadHistory(pool, { seed: o.seed, ships: o.ships, channels: o.channels, rows: o.historyRows });
     const common = { ...io.env, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'info' };
