@@ -60,7 +60,16 @@ describe('planApply', () => {
     expect(planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set()).tombstoneRemoves).toEqual([]);
   });
   it('renders µs timestamps exactly, before and after the epoch', () => {
-    expect(usToTimestamp(1_700_000_000_123_456n)).toBe('2023-11-14T22:13:20.123456Z');
-    expect(usToTimestamp(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(usToTimestamp(1_700_000_000_123_456n)).toBe('2023-11-14 22:13:20.123456+00');
+    expect(usToTimestamp(-1n)).toBe('1969-12-31 23:59:59.999999+00');
+    expect(usToTimestamp(0n)).toBe('1970-01-01 00:00:00.000000+00');
+    // ±infinity (the int64 extremes), BC years and years past 9999 are all PostgreSQL input text.
+    expect(usToTimestamp(9223372036854775807n)).toBe('infinity');
+    expect(usToTimestamp(-9223372036854775808n)).toBe('-infinity');
+    expect(usToTimestamp(-62135596800000000n)).toBe('0001-01-01 00:00:00.000000+00');
+    expect(usToTimestamp(-62135596800000001n)).toBe('0001-12-31 23:59:59.999999+00 BC');
+    expect(usToTimestamp(-210866803200000000n + 1n)).toBe('4714-11-24 00:00:00.000001+00 BC');
+    expect(usToTimestamp(253402300800000000n)).toBe('10000-01-01 00:00:00.000000+00');
+    expect(usToTimestamp(951782400000000n)).toBe('2000-02-29 00:00:00.000000+00');
   });
 });

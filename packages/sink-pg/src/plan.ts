@@ -133,10 +133,4 @@ export function opsString(row: PartRow, columns: number): string {
   return s;
 }
 
-/** µs since the epoch → an exact timestamptz literal (JS Dates stop at milliseconds). */
-export function usToTimestamp(us: bigint): string {
-  const secs = us / 1_000_000n - (us % 1_000_000n < 0n ? 1n : 0n);
-  const frac = us - secs * 1_000_000n;
-  const iso = new Date(Number(secs) * 1000).toISOString().slice(0, 19);
-  return `${iso}.${frac.toString().padStart(6, '0')}Z`;
-}
+export { usToTimestamp } from './timestamp-text.ts';

@@ -32,7 +32,8 @@ export function shipWindows(ships: ReadonlyMap<string, ReadonlyMap<bigint, unkno
 export async function tombstonesIn(c: pg.ClientBase, windows: readonly ShipWindow[]): Promise<Set<string>> {
   if (windows.length === 0) return new Set();
   const r = await c.query<{ s: string; ch: string; us: string }>(
-    `SELECT x.ship_id AS s, x.data_channel_id AS ch, (extract(epoch FROM x.created_time) * 1000000)::bigint::text AS us
+    `SELECT x.ship_id AS s, x.data_channel_id AS ch, CASE WHEN isfinite(x.created_time) THEN (extract(epoch FROM x.created_time) * 1000000)::bigint::text
+                   WHEN x.created_time > 'epoch' THEN '9223372036854775807' ELSE '-9223372036854775808' END AS us
        FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w(s, lo, hi)
        JOIN fleetpivot.cell_tombstones x ON x.ship_id = w.s AND x.created_time BETWEEN w.lo AND w.hi`,
     [windows.map((w) => w.ship), windows.map((w) => usToTimestamp(w.minUs)), windows.map((w) => usToTimestamp(w.maxUs))],
