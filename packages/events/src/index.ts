@@ -1,7 +1,9 @@
-export type { Op, SourceKind, Long, OldKey, Change, Source, ChangeBatch } from './types.ts';
+export type { Op, SourceKind, Long, OldKey, Change, Source, ChangeBatch, FillBlock, FillColumn } from './types.ts';
 export { OPS } from './types.ts';
 export { ChangeBatchCodec, SCHEMA_VERSION_HEADER } from './codec.ts';
-export { SCHEMA_VERSIONS, CURRENT_SCHEMA_VERSION, changeBatchV1 } from './schemas.ts';
+export { SCHEMA_VERSIONS, CURRENT_SCHEMA_VERSION, changeBatchV1, changeBatchV2, fillBlockSchema } from './schemas.ts';
+export { buildFillBlock, fillBlockProblem, fillCells, fillChanges, fillTimes, fillValue, isPresent, readInt64BE, writeInt64BE } from './fill-block.ts';
+export type { FillCell } from './fill-block.ts';
 export { EventsError } from './errors.ts';
 export type { EventsErrorCode } from './errors.ts';
 export { changeTopic, deadLetterTopic, shipKey, DEFAULT_SOURCE_TABLE } from './topics.ts';

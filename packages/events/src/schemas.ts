@@ -66,5 +66,43 @@ export const changeBatchV1: Schema = {
   ],
 };
 
-export const SCHEMA_VERSIONS: Readonly<Record<number, Schema>> = { 1: changeBatchV1 };
-export const CURRENT_SCHEMA_VERSION = 1;
+/**
+ * Version 2 adds `fills`: BACKFILL cells in columnar form (docs/events.md). A history replay is millions of
+ * cells of a few hundred channels at a few thousand times; one record per cell repeats the channel id and the
+ * format in every cell and costs Avro, CRC and Map work per cell on both sides. The block names each channel
+ * once, each time once, and packs the values, so a cell costs about its value's bytes.
+ */
+export const fillBlockSchema: Schema = {
+  type: 'record',
+  name: 'FillBlock',
+  doc: 'BACKFILL cells of this ship in columnar form. Cell (column c, time i) exists when bit i of c.present is set.',
+  fields: [
+    { name: 'times_us', type: 'bytes', doc: 'distinct created_time values, int64 big-endian microseconds since the Unix epoch, strictly ascending' },
+    {
+      name: 'columns',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record',
+          name: 'FillColumn',
+          fields: [
+            { name: 'data_channel_id', type: 'string' },
+            { name: 'value_format', type: { type: 'enum', name: 'ValueFormat', symbols: ['Decimal', 'Integer', 'String', 'Boolean'] } },
+            { name: 'present', type: 'bytes', doc: 'bitmap over times_us, least significant bit first: bit i is byte i >> 3, mask 1 << (i & 7)' },
+            { name: 'values', type: 'bytes', doc: 'the present cells in time order: Decimal float64 big-endian, Integer int64 big-endian, Boolean one byte 0/1; empty for String' },
+            { name: 'strings', type: { type: 'array', items: 'string' }, default: [], doc: 'String: the present cells in time order' },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+const v1Fields = (changeBatchV1 as { fields: object[] }).fields;
+export const changeBatchV2: Schema = {
+  ...(changeBatchV1 as object),
+  fields: [...v1Fields, { name: 'fills', type: ['null', fillBlockSchema], default: null, doc: 'backfill cells in columnar form, applied like BACKFILL changes' }],
+} as Schema;
+
+export const SCHEMA_VERSIONS: Readonly<Record<number, Schema>> = { 1: changeBatchV1, 2: changeBatchV2 };
+export const CURRENT_SCHEMA_VERSION = 2;

@@ -60,4 +60,21 @@ export interface ChangeBatch {
   ship_id: string | null;
   source: Source;
   changes: Change[];
+  /** Schema v2: BACKFILL cells in columnar form (absent or null in live batches and v1 messages). */
+  fills?: FillBlock | null;
+}
+
+/** One channel's cells in a FillBlock (layout: schemas.ts `fillBlockSchema`, docs/events.md). */
+export interface FillColumn {
+  data_channel_id: string;
+  value_format: 'Decimal' | 'Integer' | 'String' | 'Boolean';
+  present: Buffer;
+  values: Buffer;
+  strings: string[];
+}
+
+/** BACKFILL cells of one ship in columnar form: each channel named once, each time once, values packed. */
+export interface FillBlock {
+  times_us: Buffer;
+  columns: FillColumn[];
 }
