@@ -2,6 +2,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createPool } from '@fleetpivot/pgkit';
 import { pauseShips, resumeShips, WideSink } from '@fleetpivot/sink-pg';
 import { reduceBatches } from '@fleetpivot/pivot';
+import { buildFillBlock, type ChangeBatch, type Long } from '@fleetpivot/events';
 import { testTransport } from '@fleetpivot/testing';
 import { applyNarrow, batchOf, type NarrowOp } from './narrow-model.ts';
 import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
@@ -54,6 +55,7 @@ describe('pivot rules', () => {
       encode(env, nullChannel),
       encode(env, truncate),
       encode(env, batchOf(null as unknown as string, [ins('S1', 'z', 1, 1)])),
+      encode(env, { ...batchOf('S1', []), fills: { ...buildFillBlock([{ channel: 'q', timeUs: 1, value: { format: 'Decimal', value: 1 } }]), times_us: Buffer.alloc(5) } }),
       encode(env, batchOf('S1', good)),
     ]);
     const pivot = await runPivot(env);
@@ -66,16 +68,25 @@ describe('pivot rules', () => {
       ['null_channel_id', '2'],
       ['truncate_not_mirrored', '3'],
       ['null_ship_id', '4'],
+      ['invalid_fill_block', '5'],
     ]);
     const admin = await testTransport(stack).admin();
     const dlqEnd = await admin.logEndOffsets(env.dlq.topic).finally(() => admin.close());
-    expect(dlqEnd.get(0)).toBe('5');
+    expect(dlqEnd.get(0)).toBe('6');
     const metrics = await pivot.registry.metrics();
     expect(metrics).toMatch(/fleetpivot_pivot_parked_total\{reason="decode_failed",service="pivot"\} 1/);
   });
 
-  it('backfill fills only empty cells that were never deleted live', async () => {
-    const env = await pivotEnv(stack, 'backfill', 1);
+  // The same history as per-cell BACKFILL changes (schema v1's form) and as a columnar block (v2 `fills`).
+  const backfillBatch = (ship: string, ops: NarrowOp[], encoding: 'changes' | 'columnar'): ChangeBatch => {
+    const batch = batchOf(ship, ops, 'BACKFILL');
+    if (encoding === 'changes') return batch;
+    const cells = ops.map((o) => ({ channel: o.channel, timeUs: o.timeUs as Long, value: { format: (o as { format: 'Decimal' }).format, value: (o as { value: number }).value } }));
+    return { ...batch, changes: [], fills: buildFillBlock(cells) };
+  };
+
+  it.each(['changes', 'columnar'] as const)('backfill fills only empty cells that were never deleted live (%s)', async (encoding) => {
+    const env = await pivotEnv(stack, `backfill_${encoding}`, 1);
     envs.push(env);
     const bf = (channel: string, value: number | bigint, format = 'Decimal'): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs: T(1), format, value });
     const history = [bf('a', 1), { ...bf('f', 2n ** 60n, 'Integer') }];
@@ -84,22 +95,30 @@ describe('pivot rules', () => {
     const live3: NarrowOp[] = [{ ...ins('S', 'd', 1, 41) }];
     // Stale backfill slices, read before the live changes: they must not win.
     const stale = [bf('b', 2), bf('c', 3), bf('d', 4)];
-    for (const tx of [history, live1, live2, live3]) await applyNarrow(env.db.pool, tx);
+    // Times at the ends of what timestamptz holds: ±infinity and a BC date, live and backfilled, one deleted live.
+    const INF = 9223372036854775807n;
+    const BC = -210866803200000000n + 86_400_000_000n;
+    const edge = (channel: string, timeUs: bigint, value: number): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs, format: 'Decimal', value });
+    const edgeHistory = [edge('a', INF, 7), edge('a', -INF - 1n, 8), edge('b', BC, 9), edge('c', BC, 10)];
+    const edgeLive: NarrowOp[] = [{ ...ins('S', 'b', 0, 11), timeUs: INF }, { op: 'DELETE', ship: 'S', channel: 'c', timeUs: BC }];
+    for (const tx of [history, live1, live2, live3, edgeHistory, edgeLive]) await applyNarrow(env.db.pool, tx);
     const pivot = await runPivot(env);
     try {
       await produce(env, [encode(env, batchOf('S', live1)), encode(env, batchOf('S', live2))]);
       await waitApplied(env);
       // A separate Kafka batch: the tombstones come from the database, not from the in-batch reduction.
-      await produce(env, [encode(env, batchOf('S', [...stale, bf('e', 5)], 'BACKFILL'))]);
+      await produce(env, [encode(env, backfillBatch('S', [...stale, bf('e', 5)], encoding))]);
       await waitApplied(env);
-      await produce(env, [encode(env, batchOf('S', live3)), encode(env, batchOf('S', [bf('d', 4), ...history], 'BACKFILL'))]);
+      await produce(env, [encode(env, batchOf('S', live3)), encode(env, backfillBatch('S', [bf('d', 4), ...history], encoding))]);
+      await waitApplied(env);
+      await produce(env, [encode(env, batchOf('S', edgeLive)), encode(env, backfillBatch('S', edgeHistory, encoding))]);
       await waitApplied(env);
     } finally {
       await pivot.stop();
     }
     await expectExact(env);
     const tomb = await env.db.pool.query<{ data_channel_id: string }>('SELECT data_channel_id FROM fleetpivot.cell_tombstones ORDER BY 1');
-    expect(tomb.rows.map((r) => r.data_channel_id)).toEqual(['c', 'e']);
+    expect(tomb.rows.map((r) => r.data_channel_id)).toEqual(['c', 'c', 'e']);
     const ovf = await env.db.pool.query<{ o: unknown }>('SELECT _overflow AS o FROM fleetpivot_wide."tbl_data_timeseries_S" WHERE _overflow IS NOT NULL');
     expect(ovf.rows).toEqual([{ o: { f: { format: 'Integer', value: '1152921504606846976' } } }]);
   });

@@ -1,4 +1,4 @@
-export type { CellOp, Position, ParkReason, Parked, ShipRows, Reduction } from './types.ts';
+export type { CellOp, Position, ParkReason, Parked, ShipRows, Reduction, ShipFill } from './types.ts';
 export { CellReducer, reduceBatches } from './reduce.ts';
 export { columnTypeFor, valueForColumn, overflowEntry } from './convert.ts';
 export type { ColumnMode, ColumnType } from './convert.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Change, ChangeBatch } from '@fleetpivot/events';
+import { buildFillBlock } from '@fleetpivot/events';
 import { CellReducer, reduceBatches } from './reduce.ts';
 
 const pos = (offset: number) => ({ topic: 't', partition: 0, offset: String(offset) });
@@ -72,5 +73,24 @@ describe('CellReducer', () => {
     const t = 2n ** 60n + 1n;
     const r = reduceBatches([{ batch: batch([ch('INSERT', 'a', null, 1, { created_time_us: t })]), position: pos(0) }]);
     expect(r.ships.get('S1')?.has(t)).toBe(true);
+  });
+});
+
+describe('CellReducer fills', () => {
+  const position = { topic: 't', partition: 0, offset: '7' };
+  const source = { kind: 'BACKFILL' as const, lsn: '0/1', commit_time_us: 1, xid: null, job_id: 'j', chunk_id: 'j/1' };
+  const block = buildFillBlock([{ channel: 'a', timeUs: 1, value: { format: 'Decimal', value: 1 } }]);
+  it('keeps well-formed blocks aside for the sink, in order, and parks malformed ones with the reason', () => {
+    const r = new CellReducer();
+    r.add({ ship_id: 'S', source, changes: [], fills: block }, position);
+    r.add({ ship_id: 'S', source, changes: [], fills: { ...block, times_us: Buffer.alloc(3) } }, { ...position, offset: '8' });
+    r.add({ ship_id: null, source, changes: [], fills: block }, { ...position, offset: '9' });
+    const out = r.result();
+    expect(out.fills).toEqual([{ ship: 'S', block, position }]);
+    expect(out.parked.map((p) => [p.reason, p.position.offset])).toEqual([
+      ['invalid_fill_block', '8'],
+      ['null_ship_id', '9'],
+    ]);
+    expect(out.parked[0]!.detail).toMatch(/multiple of 8/);
   });
 });

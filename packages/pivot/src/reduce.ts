@@ -1,6 +1,6 @@
 import type { Change, ChangeBatch, Long } from '@fleetpivot/events';
-import { cellValueOf } from '@fleetpivot/events';
-import type { CellOp, Parked, ParkReason, Position, Reduction, ShipRows } from './types.ts';
+import { cellValueOf, fillBlockProblem } from '@fleetpivot/events';
+import type { CellOp, Parked, ParkReason, Position, Reduction, ShipFill, ShipRows } from './types.ts';
 
 /**
  * Folds changes, in order, into at most one op per cell. Equivalent to applying them one by one:
@@ -10,6 +10,7 @@ import type { CellOp, Parked, ParkReason, Position, Reduction, ShipRows } from '
 export class CellReducer {
   private readonly ships = new Map<string, ShipRows>();
   private readonly parked: Parked[] = [];
+  private readonly fills: ShipFill[] = [];
   private changes = 0;
 
   /** Adds one decoded message. */
@@ -25,6 +26,12 @@ export class CellReducer {
       const problem = this.addChange(batch.ship_id!, change);
       if (problem) park(problem[0], problem[1], index, change);
     });
+    if (batch.fills) {
+      const problem = fillBlockProblem(batch.fills);
+      if (problem) park('invalid_fill_block', `fills: ${problem}`, null, null);
+      else if (batch.ship_id.includes('\u0000')) park('invalid_identifier', 'id: ship_id contains NUL', null, null);
+      else this.fills.push({ ship: batch.ship_id, block: batch.fills, position });
+    }
   }
 
   /** Parks a message that could not even be decoded. */
@@ -33,7 +40,7 @@ export class CellReducer {
   }
 
   result(): Reduction {
-    return { ships: this.ships, parked: this.parked, changes: this.changes };
+    return { ships: this.ships, parked: this.parked, changes: this.changes, fills: this.fills };
   }
 
   private addChange(batchShip: string, c: Change): [ParkReason, string] | undefined {

@@ -1,4 +1,4 @@
-import type { Change, CellValue } from '@fleetpivot/events';
+import type { Change, CellValue, FillBlock } from '@fleetpivot/events';
 
 /**
  * What a batch does to one wide cell (ship, created_time, channel), after reduction:
@@ -22,7 +22,8 @@ export type ParkReason =
   | 'null_created_time'
   | 'invalid_identifier'
   | 'invalid_value'
-  | 'truncate_not_mirrored';
+  | 'truncate_not_mirrored'
+  | 'invalid_fill_block';
 
 /** A change (or a whole message when changeIndex is null) that cannot be applied, with why. */
 export interface Parked {
@@ -38,9 +39,23 @@ export interface Parked {
 /** created_time in µs since the epoch → channel id → op. */
 export type ShipRows = Map<bigint, Map<string, CellOp>>;
 
+/** A well-formed columnar block of BACKFILL cells (schema v2 `fills`), applied by the sink after the cell ops. */
+export interface ShipFill {
+  ship: string;
+  block: FillBlock;
+  position: Position;
+}
+
 export interface Reduction {
   /** ship id → rows touched. */
   ships: Map<string, ShipRows>;
+  /**
+   * Columnar BACKFILL cells, in message order. They are not folded into `ships` cell by cell (that per-cell
+   * Map work was the pivot's top cost on history replays): a FILL commutes with every other op under the
+   * live-wins rule (it only fills a cell that is empty and not tombstoned), so the sink applies them after
+   * the batch's cell ops, in the same transaction, with the same result as applying them in order.
+   */
+  fills: ShipFill[];
   parked: Parked[];
   /** Changes that became cell ops (before later ops overrode earlier ones). */
   changes: number;

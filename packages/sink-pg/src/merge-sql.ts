@@ -7,7 +7,7 @@ export interface Statement {
   values: unknown[];
 }
 
-const ARRAY_TYPE: Record<ColumnType, string> = { 'double precision': 'float8[]', bigint: 'int8[]', boolean: 'bool[]', text: 'text[]' };
+export const ARRAY_TYPE: Record<ColumnType, string> = { 'double precision': 'float8[]', bigint: 'int8[]', boolean: 'bool[]', text: 'text[]' };
 
 /**
  * A column's values as an array parameter. Numbers and booleans arrive here as canonical PostgreSQL input text

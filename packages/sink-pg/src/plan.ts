@@ -56,7 +56,7 @@ export interface ApplyPlan {
   cells: number;
 }
 
-export const cellKey = (ship: string, channel: string, timeUs: bigint): string => `${ship}\u0000${channel}\u0000${timeUs}`;
+export const cellKey = (ship: string, channel: string, timeUs: bigint | number): string => `${ship}\u0000${channel}\u0000${timeUs}`;
 
 /**
  * Turns reduced cell ops into per-part-table rows. `layouts` must hold a column for every channel with a

@@ -8,9 +8,11 @@ const RETRY_APPLY = new Set(['23505', '40P01', '40001']);
 import { CatalogCache, readShipLayout, type ShipLayout } from './catalog.ts';
 import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
+import { fillMergeStatement } from './fill-sql.ts';
+import { fillWindows, planFills } from './fill-plan.ts';
 import { deleteEmptySql, mergeStatement } from './merge-sql.ts';
 import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
-import { planApply, usToTimestamp } from './plan.ts';
+import { planApply, usToTimestamp, type ApplyPlan } from './plan.ts';
 import { shipWindows, tombstonesIn, writeTombstones } from './tombstones.ts';
 import { SINK_COMPONENT, SINK_MIGRATIONS } from './migrations.ts';
 import { SinkError } from './errors.ts';
@@ -113,36 +115,47 @@ export class WideSink {
   }
 
   private async applyLocked(c: pg.ClientBase, input: ApplyInput, layouts: Map<string, ShipLayout>): Promise<ApplyResult> {
-    const tombstones = await tombstonesIn(c, shipWindows(input.reduction.ships));
-    const plan = planApply(input.reduction.ships, layouts, tombstones);
+    const { reduction } = input;
+    const tombstones = await tombstonesIn(c, shipWindows(reduction.ships));
+    const plan = planApply(reduction.ships, layouts, tombstones);
     await writeTombstones(c, plan.tombstoneAdds, plan.tombstoneRemoves);
-    let rows = 0;
-    for (const part of plan.parts.values()) {
-      await c.query(mergeStatement(part));
-      const cleared = [...part.rows].filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
-      if (cleared.length > 0) await c.query(deleteEmptySql(part), [cleared]);
-      rows += part.rows.size;
+    let rows = await applyCellPlan(c, plan);
+    let cells = plan.cells;
+    const overflows = new Map(plan.overflows);
+    if (reduction.fills.length > 0) {
+      // After the cell ops and their tombstone writes: a FILL commutes with them under live wins (types.ts).
+      const fillTombstones = await tombstonesIn(c, fillWindows(reduction.fills));
+      const fills = planFills(reduction.fills, layouts, fillTombstones);
+      for (const part of fills.parts.values()) {
+        await c.query(fillMergeStatement(part));
+        rows += part.times.length;
+      }
+      cells += fills.cells;
+      if (fills.fallback.size > 0) {
+        const rest = planApply(fills.fallback, layouts, fillTombstones);
+        rows += await applyCellPlan(c, rest);
+        cells += rest.cells;
+        for (const [k, n] of rest.overflows) overflows.set(k, (overflows.get(k) ?? 0) + n);
+      }
     }
-    let overflows = 0;
-    if (plan.overflows.size > 0) {
-      const keys = [...plan.overflows.keys()].map((k) => k.split('\u0000') as [string, string]);
-      overflows = [...plan.overflows.values()].reduce((a, b) => a + b, 0);
+    let overflowCount = 0;
+    if (overflows.size > 0) {
+      const keys = [...overflows.keys()].map((k) => k.split('\u0000') as [string, string]);
+      overflowCount = [...overflows.values()].reduce((a, b) => a + b, 0);
       await c.query(
         `UPDATE fleetpivot.channel_columns cc SET overflow_count = overflow_count + u.n FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(s, ch, n)
          WHERE cc.ship_id = u.s AND cc.data_channel_id = u.ch`,
-        [keys.map((k) => k[0]), keys.map((k) => k[1]), [...plan.overflows.values()]],
+        [keys.map((k) => k[0]), keys.map((k) => k[1]), [...overflows.values()]],
       );
     }
-    await insertDeadLetters(c, input.group, input.reduction.parked);
-    return { status: 'applied', cells: plan.cells, rows, overflows };
+    await insertDeadLetters(c, input.group, reduction.parked);
+    return { status: 'applied', cells, rows, overflows: overflowCount };
   }
 
   /** Layouts of every ship in the batch with a column for every channel that carries a value (DDL when missing). */
   private async ensureLayouts(c: pg.ClientBase, reduction: Reduction): Promise<Map<string, ShipLayout>> {
     const out = new Map<string, ShipLayout>();
-    for (const [ship, rows] of reduction.ships) {
-      const needed = new Map<string, ValueFormat>();
-      for (const cells of rows.values()) for (const [ch, op] of cells) if (op.kind !== 'CLEAR') needed.set(ch, op.value.format);
+    for (const [ship, needed] of neededChannels(reduction)) {
       let layout = this.cache.get(ship);
       const missing = (l: ShipLayout | undefined) => [...needed.keys()].some((ch) => !l?.channels.has(ch));
       if (!layout || missing(layout)) layout = await readShipLayout(c, ship);
@@ -152,4 +165,35 @@ export class WideSink {
     }
     return out;
   }
+}
+
+/** ship → channels that carry a value in this batch, with the format each is first seen with (a new column's type). */
+function neededChannels(reduction: Reduction): Map<string, Map<string, ValueFormat>> {
+  const out = new Map<string, Map<string, ValueFormat>>();
+  const forShip = (ship: string) => {
+    let m = out.get(ship);
+    if (!m) out.set(ship, (m = new Map()));
+    return m;
+  };
+  for (const [ship, rows] of reduction.ships) {
+    const needed = forShip(ship);
+    for (const cells of rows.values()) for (const [ch, op] of cells) if (op.kind !== 'CLEAR' && !needed.has(ch)) needed.set(ch, op.value.format);
+  }
+  for (const { ship, block } of reduction.fills) {
+    const needed = forShip(ship);
+    for (const col of block.columns) if (!needed.has(col.data_channel_id)) needed.set(col.data_channel_id, col.value_format);
+  }
+  return out;
+}
+
+/** The MERGE of each part table of a cell-op plan, then the removal of rows it emptied; returns rows touched. */
+async function applyCellPlan(c: pg.ClientBase, plan: ApplyPlan): Promise<number> {
+  let rows = 0;
+  for (const part of plan.parts.values()) {
+    await c.query(mergeStatement(part));
+    const cleared = [...part.rows].filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
+    if (cleared.length > 0) await c.query(deleteEmptySql(part), [cleared]);
+    rows += part.rows.size;
+  }
+  return rows;
 }

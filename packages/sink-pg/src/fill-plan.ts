@@ -1,0 +1,145 @@
+import type { FillColumn, Long } from '@fleetpivot/events';
+import { fillTimes, fillValue } from '@fleetpivot/events';
+import type { ColumnType, ShipFill, ShipRows } from '@fleetpivot/pivot';
+import { valueForColumn } from '@fleetpivot/pivot';
+import type { ChannelColumn, ShipLayout } from './catalog.ts';
+import type { PartColumn } from './plan.ts';
+import { cellKey } from './plan.ts';
+import type { ShipWindow } from './tombstones.ts';
+
+/** One part table's fills, column-wise: values[column][row] is PostgreSQL input text, or absent (no fill). */
+export interface FillPart {
+  schema: string;
+  table: string;
+  columns: PartColumn[];
+  index: Map<string, number>;
+  values: (string | undefined)[][];
+  times: Long[];
+  rowOf: Map<Long, number>;
+}
+
+export interface FillPlan {
+  parts: Map<string, FillPart>;
+  /** FILLs whose value does not fit its column (they go to `_overflow` through the cell-op planner). */
+  fallback: Map<string, ShipRows>;
+  cells: number;
+}
+
+/** Each ship's time window over its blocks (times are ascending in a block): one tombstone range read covers them. */
+export function fillWindows(fills: readonly ShipFill[]): ShipWindow[] {
+  const windows = new Map<string, ShipWindow>();
+  for (const { ship, block } of fills) {
+    const n = block.times_us.length >> 3;
+    if (n === 0) continue;
+    const lo = block.times_us.readBigInt64BE(0);
+    const hi = block.times_us.readBigInt64BE((n - 1) * 8);
+    const w = windows.get(ship);
+    if (!w) windows.set(ship, { ship, minUs: lo, maxUs: hi });
+    else {
+      if (lo < w.minUs) w.minUs = lo;
+      if (hi > w.maxUs) w.maxUs = hi;
+    }
+  }
+  return [...windows.values()];
+}
+
+const TWO_32 = 2 ** 32;
+
+/**
+ * The k-th present value of a column as input text for a column of `type`; null when it does not fit (the
+ * rule of `valueForColumn`). The four same-type pairings are read straight from the packed bytes.
+ */
+export function fillText(col: FillColumn, k: number, type: ColumnType): string | null {
+  switch (col.value_format) {
+    case 'Decimal':
+      if (type === 'double precision') {
+        const v = col.values.readDoubleBE(k * 8);
+        return v === 0 && 1 / v < 0 ? '-0' : String(v);
+      }
+      break;
+    case 'Integer':
+      if (type === 'bigint') {
+        const hi = col.values.readInt32BE(k * 8);
+        // |hi| < 2^21: exact as a number; beyond, BigInt.
+        return hi < 0x200000 && hi >= -0x200000 ? String(hi * TWO_32 + col.values.readUInt32BE(k * 8 + 4)) : col.values.readBigInt64BE(k * 8).toString();
+      }
+      break;
+    case 'Boolean':
+      if (type === 'boolean') return col.values[k] === 1 ? 'true' : 'false';
+      break;
+    case 'String':
+      if (type === 'text') return col.strings[k]!;
+      break;
+  }
+  return valueForColumn(fillValue(col, k), type);
+}
+
+function partFor(plan: FillPlan, cc: ChannelColumn): FillPart {
+  const key = `${cc.schema}.${cc.table}`;
+  let part = plan.parts.get(key);
+  if (!part) plan.parts.set(key, (part = { schema: cc.schema, table: cc.table, columns: [], index: new Map(), values: [], times: [], rowOf: new Map() }));
+  return part;
+}
+
+/**
+ * Turns columnar blocks into per-part-table fill rows. Cells in `tombstones` (cellKey) are dropped: live deleted
+ * them. A later block's value for the same cell replaces an earlier one (as FILL after FILL does).
+ */
+export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<string, ShipLayout>, tombstones: ReadonlySet<string>): FillPlan {
+  const plan: FillPlan = { parts: new Map(), fallback: new Map(), cells: 0 };
+  for (const { ship, block } of fills) {
+    const layout = layouts.get(ship);
+    const times = fillTimes(block);
+    const rowIndex = new Map<FillPart, Int32Array>();
+    for (const col of block.columns) {
+      const channel = col.data_channel_id;
+      const cc = layout?.channels.get(channel);
+      if (!cc) throw new Error(`no column for channel ${JSON.stringify(channel)} of ship ${JSON.stringify(ship)}`);
+      const part = partFor(plan, cc);
+      let rows = rowIndex.get(part);
+      if (!rows) rowIndex.set(part, (rows = new Int32Array(times.length).fill(-1)));
+      let ci = part.index.get(cc.column);
+      if (ci === undefined) {
+        ci = part.columns.push({ column: cc.column, type: cc.type, channel }) - 1;
+        part.index.set(cc.column, ci);
+        part.values.push([]);
+      }
+      const out = part.values[ci]!;
+      const present = col.present;
+      let k = 0;
+      for (let byte = 0; byte < present.length; byte++) {
+        let bits = present[byte]!;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const i = byte * 8 + (31 - Math.clz32(low));
+          const cell = k++;
+          const t = times[i]!;
+          if (tombstones.size > 0 && tombstones.has(cellKey(ship, channel, t))) continue;
+          const text = fillText(col, cell, cc.type);
+          if (text === null) {
+            let shipRows = plan.fallback.get(ship);
+            if (!shipRows) plan.fallback.set(ship, (shipRows = new Map()));
+            const key = BigInt(t);
+            let cells = shipRows.get(key);
+            if (!cells) shipRows.set(key, (cells = new Map()));
+            cells.set(channel, { kind: 'FILL', value: fillValue(col, cell) });
+            continue;
+          }
+          let r = rows[i]!;
+          if (r < 0) {
+            r = part.rowOf.get(t) ?? -1;
+            if (r < 0) {
+              r = part.times.push(t) - 1;
+              part.rowOf.set(t, r);
+            }
+            rows[i] = r;
+          }
+          out[r] = text;
+          plan.cells += 1;
+        }
+      }
+    }
+  }
+  return plan;
+}

@@ -1,0 +1,49 @@
+import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
+import type { FillPart } from './fill-plan.ts';
+import { ARRAY_TYPE, type Statement } from './merge-sql.ts';
+import { usToTimestamp } from './timestamp-text.ts';
+
+/** A column's fill values as an array parameter (NULL where this batch has nothing for the row). */
+function fillArray(type: FillPart['columns'][number]['type'], values: readonly (string | undefined)[], rows: number): unknown {
+  if (type === 'text') {
+    const out: (string | null)[] = new Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = values[r] ?? null;
+    return out;
+  }
+  // Numbers and booleans are canonical input text ("1.5", "-0", "NaN", "true"): nothing to quote in a literal.
+  let s = '{';
+  for (let r = 0; r < rows; r++) s += (r ? ',' : '') + (values[r] ?? 'NULL');
+  return `${s}}`;
+}
+
+/**
+ * One set-based MERGE of BACKFILL cells into one part table: a cell is written only where it is NULL and has
+ * no `_overflow` entry (the live-wins rule; tombstoned cells were dropped by the planner), a missing row is
+ * inserted. Rows where no cell would change are left alone, so re-running a backfill over filled tables
+ * writes nothing (no dead tuples, no WAL).
+ */
+export function fillMergeStatement(part: FillPart): Statement {
+  const rows = part.times.length;
+  const values: unknown[] = [part.times.map((t) => usToTimestamp(BigInt(t)))];
+  const using = ['$1::timestamptz[]'];
+  const names = ['created_time'];
+  const fillable: string[] = [];
+  const sets: string[] = [];
+  part.columns.forEach((col, i) => {
+    values.push(fillArray(col.type, part.values[i]!, rows));
+    using.push(`$${i + 2}::${ARRAY_TYPE[col.type]}`);
+    names.push(`v${i}`);
+    const c = quoteIdent(col.column);
+    const when = `t.${c} IS NULL AND s.v${i} IS NOT NULL AND NOT COALESCE(t._overflow ? ${quoteLiteral(col.channel)}, false)`;
+    fillable.push(`(${when})`);
+    sets.push(`${c} = CASE WHEN ${when} THEN s.v${i} ELSE t.${c} END`);
+  });
+  const text = `MERGE INTO ${quoteQualified(part.schema, part.table)} AS t
+USING unnest(${using.join(', ')}) AS s(${names.join(', ')})
+ON t.created_time = s.created_time
+WHEN MATCHED AND (${fillable.join(' OR ')}) THEN UPDATE SET ${sets.join(',\n  ')}
+WHEN NOT MATCHED THEN
+  INSERT (created_time, ${part.columns.map((c) => quoteIdent(c.column)).join(', ')})
+  VALUES (s.created_time, ${part.columns.map((_, i) => `s.v${i}`).join(', ')})`;
+  return { text, values };
+}
