@@ -1,7 +1,7 @@
 import type { Change, FillBlock, FillColumn, Long } from './types.ts';
 import type { CellValue, ValueFormat } from './values.ts';
 
-// The block's layout is the Avro doc of `fillBlockSchema` (schemas.ts); docs/events.md explains it.
+// The block's layout is the Avro doc of `fillBlockSchema` (schemas.ts); docs/architecture.md, "The event contract" explains it.
 
 const TWO_32 = 2 ** 32;
 const SAFE_HIGH = 2 ** 21; // |hi| < 2^21 keeps hi * 2^32 + lo exact as a number

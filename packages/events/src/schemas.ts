@@ -67,7 +67,7 @@ export const changeBatchV1: Schema = {
 };
 
 /**
- * Version 2 adds `fills`: BACKFILL cells in columnar form (docs/events.md). A history replay is millions of
+ * Version 2 adds `fills`: BACKFILL cells in columnar form (docs/architecture.md, "The event contract"). A history replay is millions of
  * cells of a few hundred channels at a few thousand times; one record per cell repeats the channel id and the
  * format in every cell and costs Avro, CRC and Map work per cell on both sides. The block names each channel
  * once, each time once, and packs the values, so a cell costs about its value's bytes.

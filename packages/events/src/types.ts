@@ -64,7 +64,7 @@ export interface ChangeBatch {
   fills?: FillBlock | null;
 }
 
-/** One channel's cells in a FillBlock (layout: schemas.ts `fillBlockSchema`, docs/events.md). */
+/** One channel's cells in a FillBlock (layout: schemas.ts `fillBlockSchema`, docs/architecture.md, "The event contract"). */
 export interface FillColumn {
   data_channel_id: string;
   value_format: 'Decimal' | 'Integer' | 'String' | 'Boolean';
