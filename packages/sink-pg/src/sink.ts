@@ -10,6 +10,7 @@ import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
 import { fillMergeStatement } from './fill-sql.ts';
 import { fillWindows, planFills } from './fill-plan.ts';
+import { queryPrepared } from './prepared.ts';
 import { deleteEmptySql, mergeStatement } from './merge-sql.ts';
 import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
 import { planApply, usToTimestamp, type ApplyPlan } from './plan.ts';
@@ -127,7 +128,7 @@ export class WideSink {
       const fillTombstones = await tombstonesIn(c, fillWindows(reduction.fills));
       const fills = planFills(reduction.fills, layouts, fillTombstones);
       for (const part of fills.parts.values()) {
-        await c.query(fillMergeStatement(part));
+        await queryPrepared(c, fillMergeStatement(part));
         rows += part.times.length;
       }
       cells += fills.cells;
@@ -190,9 +191,9 @@ function neededChannels(reduction: Reduction): Map<string, Map<string, ValueForm
 async function applyCellPlan(c: pg.ClientBase, plan: ApplyPlan): Promise<number> {
   let rows = 0;
   for (const part of plan.parts.values()) {
-    await c.query(mergeStatement(part));
+    await queryPrepared(c, mergeStatement(part));
     const cleared = [...part.rows].filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
-    if (cleared.length > 0) await c.query(deleteEmptySql(part), [cleared]);
+    if (cleared.length > 0) await queryPrepared(c, { text: deleteEmptySql(part), values: [cleared] });
     rows += part.rows.size;
   }
   return rows;
