@@ -18,6 +18,11 @@ export interface HandlerDeps {
   onPausedPartition: (tp: TopicPartition, shipId: string) => void;
   metrics: PivotMetrics;
   logger: Logger;
+  /**
+   * "topic/partition" → the applied offset this replica last wrote or read. Saves a database round trip per
+   * batch; a stale value is harmless: the apply locks the stored offset, compares, and answers 'stale'.
+   */
+  applied: Map<string, bigint>;
 }
 
 /**
@@ -29,8 +34,9 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
   const tp = { topic: batch.topic, partition: batch.partition };
   const decoded = batch.messages.map((m) => decodeMessage(d.codec, m));
   const last = decoded[decoded.length - 1]!.offset;
+  const cacheKey = `${batch.topic}/${batch.partition}`;
   for (let attempt = 0; ; attempt++) {
-    const applied = await d.sink.appliedOffset(ref);
+    const applied = d.applied.get(cacheKey) ?? (await d.sink.appliedOffset(ref));
     let todo = decoded.filter((m) => m.offset > applied);
     const pausedAt = todo.findIndex((m) => m.batch !== null && isPaused(d.pauses(), m.batch.ship_id));
     const pausedMsg = pausedAt >= 0 ? todo[pausedAt]! : null;
@@ -45,7 +51,10 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
       }
       const reduction = reducer.result();
       await parkToTopic(d, todo, reduction.parked);
-      const result = await d.sink.apply({ ...ref, expectedApplied: applied, lastOffset: todo[todo.length - 1]!.offset, reduction });
+      const lastOffset = todo[todo.length - 1]!.offset;
+      d.applied.delete(cacheKey); // unknown until the apply answers (it may throw)
+      const result = await d.sink.apply({ ...ref, expectedApplied: applied, lastOffset, reduction });
+      if (result.status === 'applied') d.applied.set(cacheKey, lastOffset);
       if (result.status === 'stale') {
         d.logger.info({ topic: batch.topic, partition: batch.partition, attempt }, 'applied offset moved under us, re-filtering batch');
         continue;

@@ -90,7 +90,9 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
   }, o.lagSampleMs);
 
   const codec = new ChangeBatchCodec();
+  const applied = new Map<string, bigint>();
   const deps = {
+    applied,
     groupId: o.groupId,
     deadLetterTopic: o.deadLetterTopic,
     codec,
@@ -121,12 +123,15 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
     onAssigned: async (tps) => {
       // Start where the target database says we are: anything at or below is skipped anyway, this avoids re-reading it.
       for (const tp of tps) {
-        const applied = await readAppliedOffset(o.pool, { group: o.groupId, ...tp }).catch(() => -1n);
-        if (applied >= 0n && running) {
-          consumer.seek({ ...tp, offset: (applied + 1n).toString() });
+        const stored = await readAppliedOffset(o.pool, { group: o.groupId, ...tp }).catch(() => -1n);
+        // Another replica may have applied this partition since we last held it: forget what we knew.
+        applied.delete(`${tp.topic}/${tp.partition}`);
+        if (stored >= 0n) applied.set(`${tp.topic}/${tp.partition}`, stored);
+        if (stored >= 0n && running) {
+          consumer.seek({ ...tp, offset: (stored + 1n).toString() });
           // Also tell Kafka: when nothing follows the applied offset no batch comes to commit it, and the group
           // would show lag that never clears although everything is applied (seen after rebalances).
-          await consumer.commit([{ ...tp, offset: (applied + 1n).toString() }]).catch((err: unknown) => logger.warn({ err: coerceError(err), ...tp }, 'commit of the applied offset on assignment failed'));
+          await consumer.commit([{ ...tp, offset: (stored + 1n).toString() }]).catch((err: unknown) => logger.warn({ err: coerceError(err), ...tp }, 'commit of the applied offset on assignment failed'));
         }
       }
       logger.info({ partitions: tps.map((t) => t.partition) }, 'partitions assigned');
