@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BackfillError, loadChunks, runBackfill } from '@fleetpivot/backfill';
-import type { Change } from '@fleetpivot/events';
+import { fillBlockProblem, fillChanges, type Change } from '@fleetpivot/events';
 import { startCapture } from '@fleetpivot/source-pg';
 import { createRegistry, silentLogger } from '@fleetpivot/telemetry';
 import { testTransport } from '@fleetpivot/testing';
 import { changeCount, readTopic, sleep } from '../capture/helpers.ts';
-import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, waitForSlot, type BackfillEnv } from './helpers.ts';
+import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, rowsOf, waitForSlot, type BackfillEnv } from './helpers.ts';
 
 const stack = inject('stack');
 const envs: BackfillEnv[] = [];
@@ -65,8 +65,11 @@ describe('backfill chunking', () => {
     for (const r of all) {
       expect(r.key).toBe(r.batch.ship_id);
       expect(r.batch.source).toMatchObject({ kind: 'BACKFILL', job_id: result.jobId });
-      expect(r.batch.changes.length).toBeLessThanOrEqual(300);
-      for (const c of r.batch.changes) {
+      // Columnar: all these rows are regular, so every message is a block of at most 300 cells.
+      expect(r.batch.changes).toEqual([]);
+      expect(fillBlockProblem(r.batch.fills!)).toBeNull();
+      expect(rowsOf(r.batch).length).toBeLessThanOrEqual(300);
+      for (const c of rowsOf(r.batch)) {
         expect(c.op).toBe('BACKFILL');
         const k = keyOf(r.batch.ship_id, c.data_channel_id, c.created_time_us);
         seen.set(k, (seen.get(k) ?? 0) + 1);
@@ -86,8 +89,8 @@ describe('backfill chunking', () => {
 });
 
 describe('backfill values', () => {
-  it('encodes every row exactly as the live capture does, hostile rows, NULL ship and NULL time included', async () => {
-    const e = await env('bf_values', { primaryKey: false, slot: false, topic: false });
+  it.each(['columnar', 'changes'] as const)('encodes every row exactly as the live capture does (%s), hostile rows, NULL ship and NULL time included', async (encoding) => {
+    const e = await env(`bf_values_${encoding}`, { primaryKey: false, slot: false, topic: false });
     await e.db.pool.query('ALTER TABLE tenant.tbl_data_timeseries REPLICA IDENTITY FULL');
     const capture = await startCapture(
       { sourceUrl: e.db.url, slotName: e.slot, publicationName: e.slot, topicPrefix: e.prefix, topicPartitions: 3, statusIntervalMs: 200 },
@@ -104,6 +107,7 @@ describe('backfill values', () => {
       ['A', 'old', '0001-01-01 00:00:00+00', 'Boolean', null, null, null, false],
       ['A', 'bc', '4713-01-01 00:00:00.000001+00 BC', 'Boolean', null, null, null, true],
       ['A', 'contradiction', T, 'Integer', 2.5, null, 'not a number', true],
+      ['A', 'extra', T, 'Decimal', 1.5, '7', 'also text', true],
       ['A', 'unknown', T, 'Float128', 1, 2, '3', false],
       ['A', 'nulls', T, null, null, null, null, null],
       ['A', 'nulltime', null, 'String', null, null, 'when?', null],
@@ -112,6 +116,7 @@ describe('backfill values', () => {
       [`x'); DROP TABLE tenant.tbl_data_timeseries; --`, 'sql', T, 'Decimal', 2, null, null, null],
       ['A', null, T, 'Decimal', 3, null, null, null],
     ];
+    const total = rows.length + 5000;
     try {
       for (let i = 0; i < 600 && capture.state() !== 'active'; i++) await sleep(50);
       expect(capture.state()).toBe('active');
@@ -119,9 +124,8 @@ describe('backfill values', () => {
       for (const r of rows) await e.db.pool.query(ins, r);
       // A ship with 5,000 channels.
       await e.db.pool.query(`INSERT INTO tenant.tbl_data_timeseries SELECT 'WIDE', '/wide/' || c, $1, 'Decimal', c FROM generate_series(1, 5000) c`, [T]);
-      const total = rows.length + 5000;
       expect(changeCount(await readTopic(stack, e.topic, (a) => changeCount(a) >= total, 120_000))).toBeGreaterThanOrEqual(total);
-      const result = await runBackfill(e.options({ chunkRows: 1000 }));
+      const result = await runBackfill(e.options({ chunkRows: 1000, encoding }));
       expect(result.rows).toBe(total);
     } finally {
       await capture.stop();
@@ -129,8 +133,13 @@ describe('backfill values', () => {
     const all = await readWholeTopic(stack, e.topic);
     const live = new Map<string, Change>();
     const backfill = new Map<string, Change>();
+    const inBlock = new Set<string>();
     for (const r of all) {
-      for (const c of r.batch.changes) {
+      if (r.batch.fills) {
+        expect(fillBlockProblem(r.batch.fills)).toBeNull();
+        for (const c of fillChanges(r.batch.fills)) inBlock.add(keyOf(r.batch.ship_id, c.data_channel_id, c.created_time_us));
+      }
+      for (const c of rowsOf(r.batch)) {
         const k = keyOf(r.batch.ship_id, c.data_channel_id, c.created_time_us);
         const into = c.op === 'BACKFILL' ? backfill : live;
         expect(into.has(k)).toBe(false);
@@ -138,19 +147,33 @@ describe('backfill values', () => {
       }
     }
     const ops = new Map<string, number>();
-    for (const r of all) for (const c of r.batch.changes) ops.set(`${r.batch.source.kind}:${c.op}`, (ops.get(`${r.batch.source.kind}:${c.op}`) ?? 0) + 1);
-    expect(Object.fromEntries(ops)).toEqual({ 'LIVE:INSERT': 5015, 'BACKFILL:BACKFILL': 5015 });
-    // The two paths agree field for field: the pivot cannot tell a backfilled row from a captured one.
-    expect(backfill.size).toBe(rows.length + 5000);
+    for (const r of all) for (const c of rowsOf(r.batch)) ops.set(`${r.batch.source.kind}:${c.op}`, (ops.get(`${r.batch.source.kind}:${c.op}`) ?? 0) + 1);
+    expect(Object.fromEntries(ops)).toEqual({ 'LIVE:INSERT': total, 'BACKFILL:BACKFILL': total });
+    // Columnar: rows a block cannot say (contradiction, unknown, nulls, nulltime, NULL channel) and NULL-ship
+    // chunks travel as changes; every other row is a block cell.
+    expect(inBlock.size).toBe(encoding === 'columnar' ? total - 6 : 0);
+    // The two paths agree field for field: the pivot cannot tell a backfilled row from a captured one. A block
+    // cell carries only the value its format names (the one the pivot reads).
+    expect(backfill.size).toBe(total);
     expect(live.size).toBe(backfill.size);
-    for (const [k, c] of backfill) expect({ ...c, op: 'INSERT' }, k.slice(0, 200)).toEqual(live.get(k));
+    const only = (c: Change): Change => ({ ...c, double_v: c.value_format === 'Decimal' ? c.double_v : null, long_v: c.value_format === 'Integer' ? c.long_v : null, str_v: c.value_format === 'String' ? c.str_v : null, bool_v: c.value_format === 'Boolean' ? c.bool_v : null });
+    for (const [k, c] of backfill) {
+      const l = live.get(k)!;
+      expect({ ...c, op: 'INSERT' }, k.slice(0, 200)).toEqual(inBlock.has(k) ? only(l) : l);
+    }
     // And both equal the narrow table, read back as exact text by PostgreSQL itself.
     const narrow = await e.db.pool.query<{ ship_id: string | null; data_channel_id: string | null; us: string | null; value_format: string | null; double_v: string | null; long_v: string | null; str_v: string | null; bool_v: boolean | null }>(NARROW_KEYED_SQL);
+    const valueKey = { Decimal: 'd', Integer: 'l', String: 's', Boolean: 'b' } as const;
     const float = (v: number | null) => (v === null ? null : Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
     for (const n of narrow.rows) {
       const c = backfill.get(keyOf(n.ship_id, n.data_channel_id, n.us));
       expect(c, JSON.stringify(n).slice(0, 200)).toBeDefined();
-      expect({ f: c!.value_format, d: float(c!.double_v), l: c!.long_v === null ? null : String(c!.long_v), s: c!.str_v, b: c!.bool_v }).toEqual({ f: n.value_format, d: n.double_v, l: n.long_v, s: n.str_v, b: n.bool_v });
+      const want = { f: n.value_format, d: n.double_v, l: n.long_v, s: n.str_v, b: n.bool_v };
+      const got = { f: c!.value_format, d: float(c!.double_v), l: c!.long_v === null ? null : String(c!.long_v), s: c!.str_v, b: c!.bool_v };
+      if (inBlock.has(keyOf(n.ship_id, n.data_channel_id, n.us))) {
+        const named = valueKey[n.value_format as keyof typeof valueKey];
+        expect(got).toEqual({ f: want.f, d: null, l: null, s: null, b: null, [named]: want[named] });
+      } else expect(got).toEqual(want);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { ChangeBatchCodec, changeTopic, type ChangeBatch } from '@fleetpivot/events';
+import { ChangeBatchCodec, changeTopic, fillChanges, type Change, type ChangeBatch } from '@fleetpivot/events';
 import type { BackfillOptions } from '@fleetpivot/backfill';
 import { createNarrowTable } from '@fleetpivot/simulator';
 import type { StackInfo } from '@fleetpivot/stack';
@@ -70,6 +70,11 @@ export const NARROW_KEYED_SQL = `SELECT ship_id, data_channel_id, CASE WHEN isfi
   value_format, double_v::text AS double_v, long_v::text AS long_v, str_v, bool_v FROM tenant.tbl_data_timeseries`;
 
 export const keyOf = (ship: string | null, channel: string | null, us: unknown) => JSON.stringify([ship, channel, us === null ? null : String(us)]);
+
+/** The narrow rows a message carries: its cell-form changes, then its block's cells (as BACKFILL changes). */
+export function rowsOf(batch: ChangeBatch): Change[] {
+  return batch.fills ? [...batch.changes, ...fillChanges(batch.fills)] : batch.changes;
+}
 
 export interface TopicMessage {
   partition: number;

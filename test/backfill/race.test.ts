@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runBackfill } from '@fleetpivot/backfill';
-import { ChangeBatchCodec, deadLetterTopic } from '@fleetpivot/events';
+import { ChangeBatchCodec, deadLetterTopic, fillChanges } from '@fleetpivot/events';
 import { startPivot } from '@fleetpivot/pivot-service';
 import { readAppliedOffset, verifyAll } from '@fleetpivot/sink-pg';
 import { createNarrowTable, loadHistory, startLive } from '@fleetpivot/simulator';
@@ -65,7 +65,8 @@ function liveLookingBackfill(inner: KafkaTransport): KafkaTransport {
             topic,
             messages.map((m) => {
               const b = codec.decode(m.value);
-              return { ...m, value: codec.encode({ ...b, source: { ...b.source, kind: 'LIVE' }, changes: b.changes.map((ch) => ({ ...ch, op: 'UPDATE' as const })) }) };
+              const changes = [...b.changes, ...(b.fills ? fillChanges(b.fills) : [])].map((ch) => ({ ...ch, op: 'UPDATE' as const }));
+              return { ...m, value: codec.encode({ ...b, source: { ...b.source, kind: 'LIVE' }, changes, fills: null }) };
             }),
           ),
         close: () => p.close(),

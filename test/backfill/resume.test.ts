@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadChunks } from '@fleetpivot/backfill';
 import { uniqueName } from '@fleetpivot/testing';
 import { sleep } from '../capture/helpers.ts';
-import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, type BackfillEnv } from './helpers.ts';
+import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, rowsOf, type BackfillEnv } from './helpers.ts';
 
 const stack = inject('stack');
 const envs: BackfillEnv[] = [];
@@ -103,8 +103,9 @@ describe('the backfill job', () => {
     const values = new Map<string, string>();
     for (const r of all) {
       const chunkId = r.batch.source.chunk_id!;
-      if (r.batch.source.lsn === lsns.get(chunkId)) finalAttempt.set(chunkId, (finalAttempt.get(chunkId) ?? 0) + r.batch.changes.length);
-      for (const c of r.batch.changes) values.set(keyOf(r.batch.ship_id, c.data_channel_id, c.created_time_us), String(c.double_v));
+      const carried = rowsOf(r.batch);
+      if (r.batch.source.lsn === lsns.get(chunkId)) finalAttempt.set(chunkId, (finalAttempt.get(chunkId) ?? 0) + carried.length);
+      for (const c of carried) values.set(keyOf(r.batch.ship_id, c.data_channel_id, c.created_time_us), String(c.double_v));
     }
     // The attempt that marked a chunk done delivered all of that chunk's rows.
     for (const c of chunks) expect({ chunk: c.id, rows: finalAttempt.get(`${jobs.rows[0]!.id}/${c.id}`) ?? 0 }).toEqual({ chunk: c.id, rows: c.rows });

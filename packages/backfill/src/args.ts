@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BackfillError } from './errors.ts';
-import type { BackfillOptions } from './options.ts';
+import { BACKFILL_ENCODINGS, type BackfillEncoding, type BackfillOptions } from './options.ts';
 
 export const backfillUsage = `fleetpivot backfill [options]
   --ships A,B          only these ships (default: all)
@@ -11,7 +11,8 @@ export const backfillUsage = `fleetpivot backfill [options]
   --chunk-rows N       rows per chunk (default 100000)
   --parallelism N      chunks read at once (default 2)
   --rate N             rows per second for the whole job, 0 = unlimited (default 0)
-  --batch-changes N    changes per Kafka message (default 5000)
+  --batch-changes N    cells or changes per Kafka message (default 50000)
+  --encoding E         columnar (default: backfill cells as column blocks) or changes (a record per row)
   --order ORDER        smallest-first (default) or largest-first
   --progress MODE      auto (default), terminal, log, none
   --slot NAME          the capture's replication slot
@@ -44,6 +45,7 @@ export function parseBackfillArgs(argv: readonly string[]): Partial<BackfillOpti
         parallelism: { type: 'string' },
         rate: { type: 'string' },
         'batch-changes': { type: 'string' },
+        encoding: { type: 'string' },
         order: { type: 'string' },
         progress: { type: 'string' },
         slot: { type: 'string' },
@@ -67,6 +69,10 @@ export function parseBackfillArgs(argv: readonly string[]): Partial<BackfillOpti
   set('parallelism', int('parallelism', parsed.parallelism));
   set('rowsPerSecond', int('rate', parsed.rate));
   set('batchMaxChanges', int('batch-changes', parsed['batch-changes']));
+  if (parsed.encoding !== undefined) {
+    if (!BACKFILL_ENCODINGS.includes(parsed.encoding as BackfillEncoding)) throw new BackfillError('invalid_options', `--encoding must be columnar or changes (got ${JSON.stringify(parsed.encoding)})`);
+    out.encoding = parsed.encoding as BackfillEncoding;
+  }
   if (parsed.order !== undefined) {
     if (parsed.order !== 'smallest-first' && parsed.order !== 'largest-first') throw new BackfillError('invalid_options', `--order must be smallest-first or largest-first`);
     out.order = parsed.order;

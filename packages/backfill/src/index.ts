@@ -1,7 +1,7 @@
 export { runBackfill } from './run.ts';
 export type { BackfillDeps, BackfillResult } from './run.ts';
-export { resolveOptions, defaultBackfillOptions } from './options.ts';
-export type { BackfillOptions, ResolvedOptions } from './options.ts';
+export { resolveOptions, defaultBackfillOptions, BACKFILL_ENCODINGS } from './options.ts';
+export type { BackfillOptions, BackfillEncoding, ResolvedOptions } from './options.ts';
 export { BackfillError } from './errors.ts';
 export type { BackfillErrorCode } from './errors.ts';
 export { backfillMigrations } from './migrations.ts';

@@ -62,7 +62,7 @@ export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg
     client.release();
   }
   const chunks = planChunks(stats, { chunkRows: o.chunkRows, bucketUs: BigInt(o.planBucketSeconds) * 1_000_000n, fromUs: o.fromUs, toUs: o.toUs, order: o.order });
-  const recorded = { chunkRows: o.chunkRows, parallelism: o.parallelism, rowsPerSecond: o.rowsPerSecond, batchMaxChanges: o.batchMaxChanges, order: o.order, slotName: o.slotName, topicPrefix: o.topicPrefix };
+  const recorded = { chunkRows: o.chunkRows, parallelism: o.parallelism, rowsPerSecond: o.rowsPerSecond, batchMaxChanges: o.batchMaxChanges, encoding: o.encoding, order: o.order, slotName: o.slotName, topicPrefix: o.topicPrefix };
   const jobId = await createJob(lockClient, tableName(o), scope, recorded, chunks);
   await lockJob(lockClient, jobId);
   if (o.ships) {

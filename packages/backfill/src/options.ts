@@ -2,6 +2,9 @@ import { DEFAULT_SOURCE_TABLE, type SourceTable } from '@fleetpivot/events';
 import { BackfillError } from './errors.ts';
 import { parseTimeOption } from './time.ts';
 
+export type BackfillEncoding = 'columnar' | 'changes';
+export const BACKFILL_ENCODINGS: readonly BackfillEncoding[] = ['columnar', 'changes'];
+
 export interface BackfillOptions {
   /** The database holding the narrow table and the capture's replication slot. */
   sourceUrl: string;
@@ -31,10 +34,16 @@ export interface BackfillOptions {
   parallelism?: number;
   /** Row rate limit for the whole job (default 0 = unlimited), so production writers are not starved. */
   rowsPerSecond?: number;
-  /** Changes per Kafka message (default 5,000). */
+  /** Cells (columnar) or changes per Kafka message (default 50,000; batchMaxBytes bounds cell-form messages first). */
   batchMaxChanges?: number;
   /** Approximate bytes per Kafka message (default 900,000: under Kafka's default 1 MB message limit). */
   batchMaxBytes?: number;
+  /**
+   * 'columnar' (default): backfill cells as schema v2 FillBlocks (channel and time named once per message,
+   * values packed), rows a block cannot carry as changes; 'changes': every row a change record, for consumers
+   * that read only `changes`.
+   */
+  encoding?: BackfillEncoding;
   /** Time bucket of the planning histogram (default 86,400 s = one day). */
   planBucketSeconds?: number;
   /** Attempts per chunk within one run before it is marked failed (default 3). */
@@ -58,8 +67,9 @@ export const defaultBackfillOptions = {
   chunkRows: 100_000,
   parallelism: 2,
   rowsPerSecond: 0,
-  batchMaxChanges: 5_000,
+  batchMaxChanges: 50_000,
   batchMaxBytes: 900_000,
+  encoding: 'columnar',
   planBucketSeconds: 86_400,
   maxChunkAttempts: 3,
   order: 'smallest-first',
@@ -88,6 +98,7 @@ export function resolveOptions(o: BackfillOptions): ResolvedOptions {
   positive('planBucketSeconds', r.planBucketSeconds);
   positive('maxChunkAttempts', r.maxChunkAttempts);
   positive('slotWaitMs', r.slotWaitMs, 0);
+  if (!BACKFILL_ENCODINGS.includes(r.encoding)) throw new BackfillError('invalid_options', `encoding must be columnar or changes (got ${JSON.stringify(r.encoding)})`);
   const time = (name: string, v: string | null) => {
     if (v === null || v === '') return null;
     try {

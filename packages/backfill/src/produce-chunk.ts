@@ -1,11 +1,16 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { SCHEMA_VERSION_HEADER, shipKey, type Change, type ChangeBatch, type ChangeBatchCodec, type Long, type SourceTable } from '@fleetpivot/events';
+import type { ChangeBatch, ChangeBatchCodec, Long, SourceTable } from '@fleetpivot/events';
 import type { Producer } from '@fleetpivot/transport-kafka';
 import { BinaryCopyParser } from './binary-copy.ts';
+import { cellSink } from './cell-sink.ts';
 import { chunkCopySql } from './chunk-sql.ts';
+import { columnarSink } from './columnar-sink.ts';
 import { BackfillError } from './errors.ts';
-import { decodeNarrowRow, NARROW_SELECT } from './narrow-row.ts';
+import { defaultFillCaps, type FillCaps } from './fill-builder.ts';
+import { createSender } from './message-sender.ts';
+import { NARROW_SELECT } from './narrow-row.ts';
+import { defaultBackfillOptions, type BackfillEncoding } from './options.ts';
 import type { ChunkSpec } from './plan.ts';
 import { checkSlot } from './preflight.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -20,6 +25,10 @@ export interface ChunkDeps {
   limiter: RateLimiter;
   batchMaxChanges: number;
   batchMaxBytes: number;
+  /** 'columnar' (default): backfill cells as FillBlocks, irregular rows as changes; 'changes': every row a change (v1 style). */
+  encoding?: BackfillEncoding;
+  /** When the columnar builder sends what it holds (default: defaultFillCaps of the default chunk rows). */
+  fillCaps?: FillCaps;
   signal?: AbortSignal | undefined;
 }
 
@@ -33,16 +42,13 @@ export interface ChunkRun {
   onRows?(n: number): void;
 }
 
-interface Pending {
-  changes: Change[];
-  bytes: number;
-}
-
 /**
  * Reads one chunk with COPY inside a REPEATABLE READ snapshot taken after the slot check, and produces
- * it as BACKFILL batches of at most `batchMaxChanges` changes. Memory stays bounded: the COPY stream is
- * consumed only as fast as Kafka acknowledges (one batch in flight while the next fills), so a chunk of
- * any size never sits in memory. Resolves with the row count and snapshot LSN once every message is acknowledged.
+ * it as BACKFILL messages of at most `batchMaxChanges` cells or changes and about `batchMaxBytes`: columnar
+ * (columnar-sink.ts) or cell form (cell-sink.ts). Memory stays bounded: the COPY stream is consumed only as
+ * fast as Kafka acknowledges (one message in flight while the next is encoded), and the columnar builder sends
+ * what it holds at its caps, so a chunk of any size never sits in memory. Resolves with the row count and
+ * snapshot LSN once every message is acknowledged.
  */
 export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<{ rows: number; lsn: string }> {
   const client = await deps.source.connect();
@@ -74,50 +80,27 @@ export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<{ ro
 
 async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun, source: ChangeBatch['source']): Promise<number> {
   const stream = client.query(copyTo(chunkCopySql(deps.table, run.chunk)));
-  const ready: Pending[] = [];
-  let current: Pending = { changes: [], bytes: 0 };
-  const parser = new BinaryCopyParser(NARROW_SELECT.length, (fields) => {
-    const row = decodeNarrowRow(fields);
-    current.changes.push(row.change);
-    current.bytes += row.bytes;
-    if (current.changes.length >= deps.batchMaxChanges || current.bytes >= deps.batchMaxBytes) {
-      ready.push(current);
-      current = { changes: [], bytes: 0 };
-    }
-  });
-  let inflight: Promise<void> | null = null;
-  let rows = 0;
-  const send = async (p: Pending) => {
-    await deps.limiter.take(p.changes.length);
-    if (inflight) await inflight; // one batch in flight while the next is read
-    const batch: ChangeBatch = { ship_id: run.chunk.shipId, source, changes: p.changes };
-    const value = deps.codec.encode(batch);
-    inflight = deps.producer
-      .send(deps.topic, [{ key: shipKey(run.chunk.shipId), value, headers: { [SCHEMA_VERSION_HEADER]: String(deps.codec.version) } }])
-      .then(
-        () => {
-          rows += p.changes.length;
-          run.onRows?.(p.changes.length);
-        },
-        (err: unknown) => {
-          throw new BackfillError('produce_failed', `produce chunk ${run.jobId}/${run.chunkId} to ${deps.topic}`, { cause: err });
-        },
-      );
-    inflight.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled meanwhile
-  };
+  const sender = createSender(deps, run);
+  const ctx = { sender, shipId: run.chunk.shipId, source, batchMaxChanges: deps.batchMaxChanges, batchMaxBytes: deps.batchMaxBytes };
+  // Rows without a ship stay in cell form: the pivot parks such a batch whole, and parked changes are readable.
+  const columnar = (deps.encoding ?? 'columnar') === 'columnar' && run.chunk.shipId !== null;
+  const sink = columnar ? columnarSink({ ...ctx, codec: deps.codec, caps: deps.fillCaps ?? defaultFillCaps(defaultBackfillOptions.chunkRows) }) : cellSink(ctx);
+  const parser = new BinaryCopyParser(NARROW_SELECT.length, sink.row);
   try {
     for await (const buf of stream as AsyncIterable<Buffer>) {
       if (deps.signal?.aborted) throw new BackfillError('aborted', 'backfill aborted');
       parser.push(buf);
-      while (ready.length > 0) await send(ready.shift()!);
+      await sink.flush();
     }
     parser.end();
-    if (current.changes.length > 0) await send(current);
-    if (inflight) await inflight;
-    return rows;
+    await sink.finish();
+    await sender.drain();
+    // Every row read must be in exactly one acknowledged message; if not (a bug), the chunk must not be recorded done.
+    if (sender.rows !== parser.rows) throw new BackfillError('decode_failed', `chunk ${run.jobId}/${run.chunkId}: read ${parser.rows} rows but produced ${sender.rows}`);
+    return sender.rows;
   } catch (err) {
     stream.destroy();
-    if (inflight) await (inflight as Promise<void>).catch(() => undefined);
+    await sender.settle();
     if (err instanceof BackfillError) throw err;
     throw new BackfillError('copy_failed', `read chunk ${run.jobId}/${run.chunkId} (${JSON.stringify(run.chunk.shipId)})`, { cause: err });
   }

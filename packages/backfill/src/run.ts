@@ -4,6 +4,7 @@ import { silentLogger, type Logger, type Registry } from '@fleetpivot/telemetry'
 import { createKafkajsTransport, type Admin, type KafkaTransport } from '@fleetpivot/transport-kafka';
 import { BackfillError } from './errors.ts';
 import { chooseJob } from './job-setup.ts';
+import { defaultFillCaps } from './fill-builder.ts';
 import { finishJob, getJob, loadChunks } from './job-store.ts';
 import { createBackfillMetrics } from './metrics.ts';
 import { backfillMigrations } from './migrations.ts';
@@ -102,7 +103,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     cleanups.push(async () => clearInterval(timer));
     const producer = await transport.producer();
     cleanups.push(() => producer.close());
-    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, signal: deps.signal };
+    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, encoding: o.encoding, fillCaps: defaultFillCaps(o.chunkRows), signal: deps.signal };
     const outcome = await runChunks(chunks.filter((c) => c.status !== 'done'), workerDeps, { jobId, parallelism: o.parallelism, maxChunkAttempts: o.maxChunkAttempts, tracker, metrics, logger }).catch(async (err: unknown) => {
       display.done(tracker.snapshot());
       await finishJob(target, jobId, 'failed', coerceError(err).message).catch(() => undefined);

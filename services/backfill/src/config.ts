@@ -25,8 +25,10 @@ export const backfillConfigSchema = z.object({
   BACKFILL_PARALLELISM: env.int(2, { min: 1, max: 64 }),
   /** Rows per second for the whole job; 0 = unlimited. */
   BACKFILL_ROWS_PER_SECOND: env.int(0, { min: 0 }),
-  BACKFILL_BATCH_MAX_CHANGES: env.int(5_000, { min: 1 }),
+  BACKFILL_BATCH_MAX_CHANGES: env.int(50_000, { min: 1 }),
   BACKFILL_BATCH_MAX_BYTES: env.int(900_000, { min: 1024 }),
+  /** columnar: backfill cells as column blocks (schema v2); changes: a change record per row, for consumers reading only `changes`. */
+  BACKFILL_ENCODING: z.enum(['columnar', 'changes']).default('columnar'),
   BACKFILL_PLAN_BUCKET_SECONDS: env.int(86_400, { min: 1 }),
   BACKFILL_MAX_CHUNK_ATTEMPTS: env.int(3, { min: 1 }),
   BACKFILL_ORDER: z.enum(['smallest-first', 'largest-first']).default('smallest-first'),

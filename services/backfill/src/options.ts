@@ -21,6 +21,7 @@ export function backfillOptionsFrom(config: BackfillConfig, argv: readonly strin
     rowsPerSecond: config.BACKFILL_ROWS_PER_SECOND,
     batchMaxChanges: config.BACKFILL_BATCH_MAX_CHANGES,
     batchMaxBytes: config.BACKFILL_BATCH_MAX_BYTES,
+    encoding: config.BACKFILL_ENCODING,
     planBucketSeconds: config.BACKFILL_PLAN_BUCKET_SECONDS,
     maxChunkAttempts: config.BACKFILL_MAX_CHUNK_ATTEMPTS,
     order: config.BACKFILL_ORDER,

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { fillBlockProblem, fillChanges } from '@fleetpivot/events';
+import { fillMessages } from './chunk-messages.ts';
+import { INT64_MAX, INT64_MIN, parseRows, PG_EPOCH_US, type NarrowInput } from './copy-fixture.ts';
+import { defaultFillCaps, FillBuilder, type FillCells } from './fill-builder.ts';
+import { timestampUs } from './narrow-row.ts';
+
+/** Feeds rows, taking the cells whenever a cap is reached; checks the caps hold after every row. */
+function feed(builder: FillBuilder, rows: readonly NarrowInput[], maxCells: number, maxHeld = Infinity): { taken: FillCells[]; irregular: number } {
+  const taken: FillCells[] = [];
+  let irregular = 0;
+  parseRows(
+    rows,
+    (f) => {
+      if (!builder.add(f)) irregular++;
+      expect(builder.cells).toBeLessThanOrEqual(maxCells);
+      expect(builder.bytes).toBeLessThan(maxHeld);
+      if (builder.full) taken.push(builder.take());
+    },
+    4096,
+  );
+  if (builder.cells > 0) taken.push(builder.take());
+  return { taken, irregular };
+}
+
+const unixOf = (c: FillCells, row: number) => BigInt.asIntN(64, (BigInt(c.timeHi[row]!) << 32n) | BigInt(c.timeLo[row]!));
+
+describe('FillBuilder', () => {
+  it('never holds more than its cell cap, fed ten times as much', () => {
+    const rows: NarrowInput[] = [];
+    for (let t = 0n; t < 500n; t++) for (let c = 0; c < 20; c++) rows.push({ channel: `/c/${c}`, time: t * 1_000_000n, format: 'Integer', long: t });
+    const { taken, irregular } = feed(new FillBuilder({ maxCells: 1_000, maxBytes: 1 << 30 }), rows, 1_000);
+    expect(irregular).toBe(0);
+    expect(taken).toHaveLength(10);
+    expect(taken.every((c) => c.cells === 1_000)).toBe(true);
+  });
+
+  it('never holds much more than its byte cap, for long strings', () => {
+    const rows = Array.from({ length: 400 }, (_, i) => ({ channel: `/s/${i % 3}`, time: BigInt(i), format: 'String', str: 's'.repeat(10_000) }));
+    const builder = new FillBuilder({ maxCells: 1_000_000, maxBytes: 100_000 });
+    const { taken } = feed(builder, rows, 1_000_000, 100_000 + 10_200);
+    expect(taken.length).toBeGreaterThanOrEqual(36);
+    expect(taken.reduce((n, c) => n + c.cells, 0)).toBe(400);
+  });
+
+  it('after a take, a cell of the same channel and time is regular again (a later block carries it)', () => {
+    const rows: NarrowInput[] = Array.from({ length: 30 }, (_, i) => ({ channel: 'a', time: BigInt(i % 10), format: 'Decimal', double: i }));
+    const { taken, irregular } = feed(new FillBuilder({ maxCells: 10, maxBytes: 1 << 30 }), rows, 10);
+    expect([taken.length, irregular]).toEqual([3, 0]);
+  });
+
+  it('maps times exactly as timestampUs, the int64 extremes kept', () => {
+    const raws = [INT64_MAX, INT64_MIN, 0n, -1n, 1n, -PG_EPOCH_US, -PG_EPOCH_US - 1n, 2n ** 53n, -(2n ** 53n), 2n ** 62n, -(2n ** 62n), 2n ** 63n - 2n - PG_EPOCH_US];
+    // Spread over PostgreSQL's whole range (4714 BC .. 294276 AD), both sides of the exact-number boundary.
+    for (let i = 0; i < 200; i++) raws.push(-211_813_488_000_000_000n + BigInt(i) * 46_000_000_000_000_000n + BigInt((i * 2_654_435_761) % 1_000_003));
+    const rows = raws.map((time, i) => ({ channel: `c${i % 5}`, time, format: 'Boolean', bool: i % 2 === 0 }));
+    const { taken } = feed(new FillBuilder(defaultFillCaps(100_000)), rows, 400_000);
+    const c = taken[0]!;
+    expect(c.times).toBe(raws.length);
+    raws.forEach((raw, i) => {
+      const b = Buffer.alloc(8);
+      b.writeBigInt64BE(raw);
+      expect(unixOf(c, c.cellRow[i]!), String(raw)).toBe(BigInt(timestampUs(b)));
+    });
+  });
+
+  it('refuses times whose Unix microseconds do not fit int64 (or would equal +infinity), NUL in a channel', () => {
+    const last = 2n ** 63n - 1n - PG_EPOCH_US;
+    const rows: NarrowInput[] = [
+      { channel: 'a', time: last, format: 'Decimal', double: 1 },
+      { channel: 'a', time: last + 1n, format: 'Decimal', double: 1 },
+      { channel: 'a', time: INT64_MAX - 1n, format: 'Decimal', double: 1 },
+      { channel: 'a\u0000', time: 0n, format: 'Decimal', double: 1 },
+      { channel: 'a', time: last - 1n, format: 'Decimal', double: 1 },
+      { channel: 'a', time: INT64_MAX, format: 'Decimal', double: 1 },
+    ];
+    const { taken, irregular } = feed(new FillBuilder(defaultFillCaps(1)), rows, 10_000);
+    expect([taken[0]!.cells, irregular]).toEqual([2, 4]);
+  });
+
+  it('finds duplicates in any arrival order', () => {
+    // Shuffled (channel, time) pairs, each twice: exactly one of each pair is a cell.
+    const rows: NarrowInput[] = [];
+    for (let t = 0n; t < 60n; t++) for (let c = 0; c < 7; c++) rows.push({ channel: `c${c}`, time: t, format: 'Integer', long: t }, { channel: `c${c}`, time: t, format: 'Integer', long: -t });
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = (i * 7919) % (i + 1);
+      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    }
+    const { taken, irregular } = feed(new FillBuilder(defaultFillCaps(100_000)), rows, 400_000);
+    expect([taken[0]!.cells, irregular]).toEqual([420, 420]);
+    const [m] = [...fillMessages(taken[0]!, { maxCells: 1_000, maxBytes: 1_000_000 })];
+    expect(fillBlockProblem(m!.block)).toBeNull();
+    expect(fillChanges(m!.block)).toHaveLength(420);
+  });
+});
+
+describe('fillMessages', () => {
+  it('sends a cell larger than the byte cap alone rather than not at all', () => {
+    const rows = [
+      { channel: 'small', time: 0n, format: 'String', str: 'x' },
+      { channel: 'huge', time: 0n, format: 'String', str: 'y'.repeat(50_000) },
+      { channel: 'small', time: 1n, format: 'String', str: 'z' },
+    ];
+    const { taken } = feed(new FillBuilder(defaultFillCaps(1)), rows, 10_000);
+    const messages = [...fillMessages(taken[0]!, { maxCells: 100, maxBytes: 10_000 })];
+    expect(messages.map((m) => [m.cells, m.block.times_us.length / 8, m.block.columns.map((c) => c.data_channel_id)])).toEqual([
+      [1, 1, ['small']],
+      [1, 1, ['huge']],
+      [1, 1, ['small']],
+    ]);
+  });
+
+  it('packs sparse columns by their real presence, not their time span', () => {
+    // 200 channels, each present at one time only: a message of many times holds few columns.
+    const rows = Array.from({ length: 200 }, (_, i) => ({ channel: `/sparse/${i}`, time: BigInt(i), format: 'Decimal', double: i }));
+    const { taken } = feed(new FillBuilder(defaultFillCaps(1)), rows, 10_000);
+    const messages = [...fillMessages(taken[0]!, { maxCells: 1_000, maxBytes: 100_000 })];
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.block.columns).toHaveLength(200);
+  });
+});
