@@ -44,15 +44,24 @@ describe('backfill preflight', () => {
     const result = await runBackfill(e.options());
     expect(result).toMatchObject({ rows: 0, chunksTotal: 0 });
     expect(result.warnings.join()).toMatch(/no primary key and REPLICA IDENTITY DEFAULT.*ALTER TABLE "tenant"."tbl_data_timeseries" REPLICA IDENTITY FULL/);
+    expect(result.warnings.join()).toMatch(/no valid btree index on \(ship_id, data_channel_id, created_time\)/);
   });
 });
 
 describe('backfill chunking', () => {
   it('plans chunks smallest ship first, covers every row exactly once, records the job', async () => {
     const e = await env('bf_plan');
-    const rows = (await insertRows(e, 3, 4, 500)) + (await insertRows(e, 1, 2, 100, 'SMALL'));
+    let rows = (await insertRows(e, 3, 4, 500)) + (await insertRows(e, 1, 2, 100, 'SMALL'));
+    // Hostile channel ids: chunks bounded in time name the ship's channels in their SQL (the primary key's walk).
+    const hostile = [`a'b`, '{x,"y"}\\', `'); DROP TABLE tenant.tbl_data_timeseries; --`, '船🚢', '', 'ANY(ARRAY[1])'];
+    const inserted = await e.db.pool.query(
+      `INSERT INTO tenant.tbl_data_timeseries SELECT 'IMO2', ch, '2024-01-01'::timestamptz + make_interval(secs => i * 15), 'Decimal', i FROM unnest($1::text[]) ch, generate_series(0, 499) i`,
+      [hostile],
+    );
+    rows += inserted.rowCount ?? 0;
     const registry = createRegistry('backfill-test');
     const result = await runBackfill(e.options({ chunkRows: 700, parallelism: 3, planBucketSeconds: 3600, batchMaxChanges: 300 }), { registry });
+    expect(result.warnings).toEqual([]);
     expect(result).toMatchObject({ rows, jobRows: rows, resumed: false });
     const chunks = await loadChunks(e.db.pool, result.jobId);
     expect(chunks.length).toBeGreaterThan(6);
@@ -82,7 +91,7 @@ describe('backfill chunking', () => {
     expect(metrics).toMatch(/fleetpivot_backfill_progress_ratio\{ship="IMO3",service="backfill-test"\} 1/);
     // Same scope again: the finished job is not resumed; a new job is planned. A time-scoped job stays inside its range.
     const again = await runBackfill(e.options({ ships: ['IMO2'], from: '2024-01-01T00:30:00Z', to: '2024-01-01T01:00:00Z' }));
-    expect(again.rows).toBe(4 * 120);
+    expect(again.rows).toBe((4 + hostile.length) * 120);
     const job = await e.db.pool.query<{ scope: unknown; status: string }>('SELECT scope, status FROM fleetpivot.backfill_jobs WHERE id = $1', [again.jobId]);
     expect(job.rows[0]).toEqual({ status: 'done', scope: { ships: ['IMO2'], from: '2024-01-01 00:30:00.000000+00', to: '2024-01-01 01:00:00.000000+00' } });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkCopySql, chunkWhereSql } from './chunk-sql.ts';
+import { chunkCopySql, chunkWhereSql, shipChannelsSql } from './chunk-sql.ts';
 import { parseTimeOption, timestampLiteralText } from './time.ts';
 
 describe('chunk SQL', () => {
@@ -12,6 +12,18 @@ describe('chunk SQL', () => {
     expect(chunkCopySql({ schema: 'tenant', table: 'tbl"x' }, { shipId: 'A', fromUs: null, toUs: 0n, nullTime: false })).toBe(
       `COPY (SELECT "ship_id"::text, "data_channel_id"::text, "created_time"::timestamptz, "value_format"::text, "double_v"::float8, "long_v"::int8, "str_v"::text, "bool_v"::bool FROM "tenant"."tbl""x" WHERE ship_id = 'A' AND created_time < '1970-01-01 00:00:00.000000+00'::timestamptz) TO STDOUT (FORMAT binary)`,
     );
+  });
+
+  it('names the ship\'s channels for a chunk bounded in time, each through the quoting helper', () => {
+    const table = { schema: 'tenant', table: 'tbl_data_timeseries' };
+    const chunk = { shipId: "S'1", fromUs: 0n, toUs: 1_000_000n, nullTime: false };
+    const sql = chunkCopySql(table, chunk, ["a'b", '{x,"y"}\\', '']);
+    expect(sql).toContain(`WHERE ship_id = 'S''1' AND created_time >= '1970-01-01 00:00:00.000000+00'::timestamptz AND created_time < '1970-01-01 00:00:01.000000+00'::timestamptz AND data_channel_id = ANY (ARRAY['a''b', '{x,"y"}\\', '']::text[])`);
+    expect(sql).toContain('AND data_channel_id IS NULL) TO STDOUT (FORMAT binary)');
+    // An unbounded chunk reads the ship's prefix of the index anyway: no list; nor for the NULL-time chunk.
+    expect(chunkCopySql(table, { ...chunk, fromUs: null, toUs: null }, ['a'])).not.toContain('ANY');
+    expect(chunkCopySql(table, { ...chunk, nullTime: true }, ['a'])).not.toContain('ANY');
+    expect(shipChannelsSql(table, "S'1")).toContain(`WHERE ship_id = 'S''1' AND data_channel_id > w.fp_channel`);
   });
 
   it('renders times before 1970 and parses operator times', () => {

@@ -25,8 +25,50 @@ export function chunkWhereSql(chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs
   return parts.join(' AND ');
 }
 
-/** Binary COPY of one chunk: exact values, no text escaping to undo. */
-export function chunkCopySql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>): string {
+/**
+ * How a chunk is read. `scan`: one WHERE on ship and time. `channel-walk`: for a table with a btree index on
+ * (ship_id, data_channel_id, created_time, ...) — the seed's primary key — a chunk bounded in time names the
+ * ship's channels (`data_channel_id = ANY(...)`), so the index gives one tight range per channel and a bitmap
+ * reads the heap once in physical order. PostgreSQL 15 has no skip scan: with `scan`, the time condition on the
+ * index's third column does not narrow the index scan, so every chunk read the whole ship's index (measured on
+ * a 10M-row table: 0.70 s for a 288k-row chunk, 0.11 s with the channels named) and a ship cut into k chunks
+ * was read k times.
+ */
+export type ChunkAccess = 'scan' | 'channel-walk';
+
+/**
+ * The ship's distinct channels by repeated index descents (the next channel is the smallest above the previous
+ * one): ~one index probe per channel instead of reading the ship's rows. Only for `channel-walk` tables.
+ */
+export function shipChannelsSql(table: SourceTable, shipId: string): string {
+  const from = quoteQualified(table.schema, table.table);
+  const ship = quoteLiteral(shipId);
+  return `WITH RECURSIVE fp_walk(fp_channel) AS (
+  SELECT min(data_channel_id) FROM ${from} WHERE ship_id = ${ship}
+  UNION ALL
+  SELECT (SELECT min(data_channel_id) FROM ${from} WHERE ship_id = ${ship} AND data_channel_id > w.fp_channel) FROM fp_walk w WHERE w.fp_channel IS NOT NULL
+)
+SELECT fp_channel FROM fp_walk WHERE fp_channel IS NOT NULL`;
+}
+
+/**
+ * Binary COPY of one chunk: exact values, no text escaping to undo. With `channels` (the ship's channels, for a
+ * `channel-walk` table and a chunk bounded in time) the rows are found per channel through the index; rows with
+ * a NULL channel (irregular, sent as read) through the same index.
+ */
+export function chunkCopySql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>, channels?: readonly string[]): string {
   const columns = NARROW_SELECT.map(([c, t]) => `${quoteIdent(c)}::${t}`).join(', ');
-  return `COPY (SELECT ${columns} FROM ${quoteQualified(table.schema, table.table)} WHERE ${chunkWhereSql(chunk)}) TO STDOUT (FORMAT binary)`;
+  const from = quoteQualified(table.schema, table.table);
+  if (channels && usesChannelWalk(chunk)) {
+    const where = `${shipSql(chunk.shipId)} AND ${timeRangeSql(chunk.fromUs, chunk.toUs).join(' AND ')}`;
+    const list = `ARRAY[${channels.map(quoteLiteral).join(', ')}]::text[]`;
+    return `COPY (SELECT ${columns} FROM ${from} WHERE ${where} AND data_channel_id = ANY (${list})
+UNION ALL SELECT ${columns} FROM ${from} WHERE ${where} AND data_channel_id IS NULL) TO STDOUT (FORMAT binary)`;
+  }
+  return `COPY (SELECT ${columns} FROM ${from} WHERE ${chunkWhereSql(chunk)}) TO STDOUT (FORMAT binary)`;
+}
+
+/** A chunk of one ship bounded in time: the case where naming channels narrows the index scan. */
+export function usesChannelWalk(chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>): chunk is Pick<ChunkSpec, 'fromUs' | 'toUs' | 'nullTime'> & { shipId: string } {
+  return chunk.shipId !== null && !chunk.nullTime && (chunk.fromUs !== null || chunk.toUs !== null);
 }

@@ -3,12 +3,15 @@ import { quoteQualified } from '@fleetpivot/pgkit';
 import type { SourceTable } from '@fleetpivot/events';
 import { BackfillError } from './errors.ts';
 import { NARROW_COLUMNS } from './narrow-row.ts';
+import type { ChunkAccess } from './chunk-sql.ts';
 
 export interface PreflightResult {
   /** Problems that do not stop a backfill but that the operator must hear about. */
   warnings: string[];
   replicaIdentity: 'default' | 'nothing' | 'full' | 'index';
   hasPrimaryKey: boolean;
+  /** How chunks bounded in time are read (chunk-sql.ts): `channel-walk` needs a (ship_id, data_channel_id, created_time) btree. */
+  access: ChunkAccess;
 }
 
 const IDENTITIES = { d: 'default', n: 'nothing', f: 'full', i: 'index' } as const;
@@ -41,7 +44,34 @@ export async function checkSourceTable(client: pg.ClientBase, table: SourceTable
         `the backfill works, but UPDATE/DELETE on it cannot be captured live; run: ALTER TABLE ${name} REPLICA IDENTITY FULL`,
     );
   }
-  return { warnings, replicaIdentity, hasPrimaryKey };
+  const access: ChunkAccess = (await hasChannelIndex(client, oid)) ? 'channel-walk' : 'scan';
+  if (access === 'scan') {
+    warnings.push(
+      `source table ${table.schema}.${table.table} has no valid btree index on (ship_id, data_channel_id, created_time): every chunk of a ` +
+        `ship cut into several chunks scans the whole ship (or table); for a large table, add one (CREATE INDEX CONCURRENTLY ... ` +
+        `ON ${name} (ship_id, data_channel_id, created_time)) or raise --chunk-rows`,
+    );
+  }
+  return { warnings, replicaIdentity, hasPrimaryKey, access };
+}
+
+/**
+ * Whether a usable btree leads with (ship_id, data_channel_id, created_time): valid, not partial, and with the
+ * channel column's own collation (the walk's `min()` and `>` must order channels as the index does).
+ */
+async function hasChannelIndex(client: pg.ClientBase, oid: number): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+       WHERE i.indrelid = $1 AND am.amname = 'btree' AND i.indisvalid AND i.indisready AND i.indpred IS NULL AND i.indnkeyatts >= 3
+         AND (SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum = i.indkey[0]) = 'ship_id'
+         AND (SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum = i.indkey[1]) = 'data_channel_id'
+         AND (SELECT attname FROM pg_attribute WHERE attrelid = $1 AND attnum = i.indkey[2]) = 'created_time'
+         AND i.indcollation[1] = (SELECT attcollation FROM pg_attribute WHERE attrelid = $1 AND attname = 'data_channel_id')
+     ) AS ok`,
+    [oid],
+  );
+  return rows[0]?.ok ?? false;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ChangeBatch, ChangeBatchCodec, Long, SourceTable } from '@fleetpiv
 import type { Producer } from '@fleetpivot/transport-kafka';
 import { BinaryCopyParser } from './binary-copy.ts';
 import { cellSink } from './cell-sink.ts';
-import { chunkCopySql } from './chunk-sql.ts';
+import { chunkCopySql, shipChannelsSql, usesChannelWalk, type ChunkAccess } from './chunk-sql.ts';
 import { columnarSink } from './columnar-sink.ts';
 import { BackfillError } from './errors.ts';
 import { defaultFillCaps, type FillCaps } from './fill-builder.ts';
@@ -27,6 +27,14 @@ export interface ChunkDeps {
   batchMaxBytes: number;
   /** 'columnar' (default): backfill cells as FillBlocks, irregular rows as changes; 'changes': every row a change (v1 style). */
   encoding?: BackfillEncoding;
+  /** How a chunk bounded in time is read (preflight decides from the table's indexes; default 'scan'). */
+  access?: ChunkAccess;
+  /**
+   * Ship → its channels, walked once per run for `channel-walk`. A list from an earlier chunk's snapshot is
+   * enough: a channel with no row visible then only has rows committed after it, after the slot existed, which
+   * the capture delivers live.
+   */
+  shipChannels?: Map<string, readonly string[]>;
   /** When the columnar builder sends what it holds (default: defaultFillCaps of the default chunk rows). */
   fillCaps?: FillCaps;
   signal?: AbortSignal | undefined;
@@ -57,7 +65,8 @@ export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<{ ro
     // Before the snapshot: a slot seen here already existed when the snapshot below is taken.
     await checkSlot(client, deps.slotName);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query(`SET LOCAL TimeZone = 'UTC'`);
+    // JIT compiles expressions for plans it thinks costly (~40 ms per chunk measured); a COPY of plain columns gains nothing.
+    await client.query(`SET LOCAL TimeZone = 'UTC'; SET LOCAL jit = off`);
     // The first query takes the transaction snapshot; the insert LSN read after it is at or past the commit
     // record of every transaction the snapshot sees.
     const snap = await client.query<{ lsn: string; now_us: string }>(
@@ -79,7 +88,7 @@ export async function produceChunk(deps: ChunkDeps, run: ChunkRun): Promise<{ ro
 }
 
 async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun, source: ChangeBatch['source']): Promise<number> {
-  const stream = client.query(copyTo(chunkCopySql(deps.table, run.chunk)));
+  const stream = client.query(copyTo(chunkCopySql(deps.table, run.chunk, await channelsFor(client, deps, run.chunk))));
   const sender = createSender(deps, run);
   const ctx = { sender, shipId: run.chunk.shipId, source, batchMaxChanges: deps.batchMaxChanges, batchMaxBytes: deps.batchMaxBytes };
   // Rows without a ship stay in cell form: the pivot parks such a batch whole, and parked changes are readable.
@@ -104,4 +113,15 @@ async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun
     if (err instanceof BackfillError) throw err;
     throw new BackfillError('copy_failed', `read chunk ${run.jobId}/${run.chunkId} (${JSON.stringify(run.chunk.shipId)})`, { cause: err });
   }
+}
+
+/** The ship's channels when this chunk is read by naming them (chunk-sql.ts `ChunkAccess`), else undefined. */
+async function channelsFor(client: pg.PoolClient, deps: ChunkDeps, chunk: ChunkSpec): Promise<readonly string[] | undefined> {
+  if (deps.access !== 'channel-walk' || !usesChannelWalk(chunk)) return undefined;
+  const known = deps.shipChannels?.get(chunk.shipId);
+  if (known) return known;
+  const { rows } = await client.query<{ fp_channel: string }>(shipChannelsSql(deps.table, chunk.shipId));
+  const channels = rows.map((r) => r.fp_channel);
+  deps.shipChannels?.set(chunk.shipId, channels);
+  return channels;
 }

@@ -10,6 +10,7 @@ import { createBackfillMetrics } from './metrics.ts';
 import { backfillMigrations } from './migrations.ts';
 import { resolveOptions, type BackfillOptions } from './options.ts';
 import { checkSlot, checkSourceTable } from './preflight.ts';
+import type { ChunkAccess } from './chunk-sql.ts';
 import { ProgressTracker } from './progress.ts';
 import { logDisplay, noDisplay, terminalDisplay, type ProgressDisplay } from './progress-display.ts';
 import { createRateLimiter } from './rate-limiter.ts';
@@ -78,8 +79,9 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
   try {
     const pre = await source.connect();
     let warnings: string[];
+    let access: ChunkAccess;
     try {
-      warnings = (await checkSourceTable(pre, o.sourceTable)).warnings;
+      ({ warnings, access } = await checkSourceTable(pre, o.sourceTable));
       await waitForSlot(pre, o.slotName, o.slotWaitMs, logger);
     } finally {
       pre.release();
@@ -103,7 +105,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     cleanups.push(async () => clearInterval(timer));
     const producer = await transport.producer();
     cleanups.push(() => producer.close());
-    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, encoding: o.encoding, fillCaps: defaultFillCaps(o.chunkRows), signal: deps.signal };
+    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, encoding: o.encoding, access, shipChannels: new Map<string, readonly string[]>(), fillCaps: defaultFillCaps(o.chunkRows), signal: deps.signal };
     const outcome = await runChunks(chunks.filter((c) => c.status !== 'done'), workerDeps, { jobId, parallelism: o.parallelism, maxChunkAttempts: o.maxChunkAttempts, tracker, metrics, logger }).catch(async (err: unknown) => {
       display.done(tracker.snapshot());
       await finishJob(target, jobId, 'failed', coerceError(err).message).catch(() => undefined);
