@@ -39,6 +39,8 @@ export interface RunOptions {
   quick: boolean;
   /** Profile one backfill under --cpu-prof instead of running the suite. */
   profile?: boolean;
+  /** Channels per ship of the profiled dataset (default 100). */
+  channels?: number;
   repeats: number;
   /** Scenario ids (prefix match) to run; empty = all. */
   only: string[];

@@ -13,11 +13,11 @@ import { writeReport, type RunReport } from './report.ts';
 
 function options(): RunOptions {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, repeats: { type: 'string' }, only: { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, channels: { type: 'string' }, repeats: { type: 'string' }, only: { type: 'string' } },
     allowPositionals: false,
   });
   const quick = values.quick ?? false;
-  return { quick, profile: values.profile ?? false, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
+  return { quick, profile: values.profile ?? false, channels: values.channels ? Number(values.channels) : 100, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
 }
 
 interface Planned {
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const stack = await ensureStack({ env: process.env });
   if (opts.profile) {
-    const out = await runProfile(stack, opts.quick ? 200_000 : 1_000_000, join(import.meta.dirname, '..', 'results'));
+    const out = await runProfile(stack, opts.quick ? 200_000 : 1_000_000, join(import.meta.dirname, '..', 'results'), opts.channels);
     log(`profile summary: ${out}`);
     return;
   }
@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     };
   };
   for (const p of planned) {
-    if (opts.only.length && !opts.only.some((o) => p.id.startsWith(o))) continue;
+    // Whole path segments: `backfill/100ch/1000000` must not also pick `backfill/100ch/10000000`.
+    if (opts.only.length && !opts.only.some((o) => p.id === o || p.id.startsWith(o.endsWith('/') ? o : `${o}/`))) continue;
     log(`scenario ${p.id}`);
     try {
       scenarios.push(await p.run());

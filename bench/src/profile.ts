@@ -1,4 +1,4 @@
-// `npm run bench -- --profile`: one fleetpivot backfill (1M rows, 100 channels/ship) with the backfill and
+// `npm run bench -- --profile [--channels N]`: one fleetpivot backfill (1M rows, 100 channels/ship by default) with the backfill and
 // pivot services under `node --cpu-prof`, then where their CPU time went, by package and by function.
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,20 +43,20 @@ export function summarize(profile: CpuProfile, top = 12): { totalMs: number; byM
   return { totalMs, byModule: sorted(byModule), byFunction: sorted(byFunction) };
 }
 
-export async function runProfile(stack: StackInfo, rows: number, dir: string): Promise<string> {
+export async function runProfile(stack: StackInfo, rows: number, dir: string, channels = 100): Promise<string> {
   const profDir = join(dir, 'profiles');
   await rm(profDir, { recursive: true, force: true });
   await mkdir(profDir, { recursive: true });
   const db = await createTestDatabase(stack, 'bench_profile');
   try {
-    const data = await loadDataset(db.pool, { channels: 100, rows, ships: shipsFor(100, rows), seed: 6 });
+    const data = await loadDataset(db.pool, { channels, rows, ships: shipsFor(channels, rows), seed: 6 });
     const run = fleetpivotBackfill(stack, { verify: () => true, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=1000'] });
     const result = await run(db.pool, db.url, data, 0);
     log(`profiled backfill: ${result.seconds.toFixed(1)} s = ${Math.round(rows / result.seconds).toLocaleString('en')} rows/s (slower than unprofiled)`);
   } finally {
     await db.drop();
   }
-  const lines = [`# CPU profile of one fleetpivot backfill (${rows.toLocaleString('en')} rows, 100 channels/ship)`, ''];
+  const lines = [`# CPU profile of one fleetpivot backfill (${rows.toLocaleString('en')} rows, ${channels.toLocaleString('en')} channels/ship)`, ''];
   for (const file of (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile')).sort()) {
     const s = summarize(JSON.parse(await readFile(join(profDir, file), 'utf8')) as CpuProfile);
     const service = s.byModule.some(([m]) => m === 'packages/sink-pg') ? 'pivot service' : s.byModule.some(([m]) => m === 'packages/backfill') ? 'backfill service' : 'process';
