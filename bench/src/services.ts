@@ -24,6 +24,8 @@ export interface MemoryTrace {
   peakMiB: number;
 }
 
+import { SERVICE_NODE_FLAGS, type ServiceName } from '@fleetpivot/config';
+
 export { freePort } from '@fleetpivot/stack';
 export { waitReady } from '@fleetpivot/cli';
 
@@ -47,11 +49,11 @@ export interface StartOptions {
   t0?: bigint;
 }
 
-export function startService(name: string, o: StartOptions): Service {
+export function startService(name: ServiceName, o: StartOptions): Service {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...(o.nodeFlags ?? []), join(REPO_ROOT, 'services', name, 'src', 'main.ts'), ...(o.args ?? [])], {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], ...(o.nodeFlags ?? []), join(REPO_ROOT, 'services', name, 'src', 'main.ts'), ...(o.args ?? [])], {
     env: { PATH: process.env.PATH ?? '', ...o.env },
     stdio: ['ignore', fd, fd],
   });

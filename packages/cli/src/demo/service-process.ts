@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SERVICE_NODE_FLAGS, type ServiceName } from '@fleetpivot/config';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
@@ -14,10 +15,10 @@ export interface ServiceProcess {
 }
 
 /** Starts `services/<name>/src/main.ts` as its own process (as in production), logging JSON lines to a file. */
-export function startService(name: string, env: Record<string, string | undefined>, port: number, logDir: string): ServiceProcess {
+export function startService(name: ServiceName, env: Record<string, string | undefined>, port: number, logDir: string): ServiceProcess {
   const logFile = join(logDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', join(REPO_ROOT, 'services', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], join(REPO_ROOT, 'services', name, 'src', 'main.ts')], {
     env: { ...env },
     stdio: ['ignore', fd, fd],
   });
