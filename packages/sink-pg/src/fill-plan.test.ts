@@ -74,8 +74,9 @@ describe('fillMergeStatement', () => {
   it('fills only empty cells without an overflow entry, skips rows it would not change, quotes everything', () => {
     const plan = planFills([fill([dec('d', 10, 1), { channel: 's', timeUs: 10, value: { format: 'String', value: "x'y" } }, dec('__proto__', 20, 2)])], new Map([['S', layout]]), new Set());
     const p2 = fillMergeStatement(plan.parts.get('w.p2')!);
-    expect(p2.text).toContain(`WHEN MATCHED AND ((t."s" IS NULL AND s.v0 IS NOT NULL AND NOT COALESCE(t._overflow ? 's', false)) OR`);
+    // Columns in name order ("__proto__" before "s"): one column set, one statement text.
+    expect(p2.text).toContain(`OR (t."s" IS NULL AND s.v1 IS NOT NULL AND NOT COALESCE(t._overflow ? 's', false))) THEN UPDATE`);
     expect(p2.text).toContain('"__proto__" = CASE WHEN');
-    expect(p2.values).toEqual([['1970-01-01 00:00:00.000010+00', '1970-01-01 00:00:00.000020+00'], ["x'y", null], '{NULL,2}']);
+    expect(p2.values).toEqual([['1970-01-01 00:00:00.000010+00', '1970-01-01 00:00:00.000020+00'], '{NULL,2}', ["x'y", null]]);
   });
 });

@@ -13,4 +13,4 @@ export { usToTimestamp } from './plan.ts';
 export { SINK_MIGRATIONS, SINK_COMPONENT } from './migrations.ts';
 export { SinkError } from './errors.ts';
 export type { SinkErrorCode } from './errors.ts';
-export { queryPrepared, PREPARED_PER_CONNECTION } from './prepared.ts';
+export { queryPrepared, DEFAULT_PREPARED_BYTES } from './prepared.ts';

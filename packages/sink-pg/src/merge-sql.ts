@@ -20,6 +20,15 @@ function columnArray(type: ColumnType, values: readonly (string | null)[]): unkn
 }
 
 /**
+ * Indexes of `columns` in column-name order. Statements list their columns in this order so that the same set
+ * of columns always gives the same SQL text: prepared statements (prepared.ts) are then reused, instead of one
+ * per order in which a batch happened to meet its columns.
+ */
+export function canonicalOrder(columns: readonly { column: string }[]): number[] {
+  return columns.map((_, i) => i).sort((a, b) => (columns[a]!.column < columns[b]!.column ? -1 : columns[a]!.column > columns[b]!.column ? 1 : 0));
+}
+
+/**
  * One set-based MERGE for one part table, column-wise: $1 created_time[], $2 one op string per row (a character
  * per touched column: S set, C clear, F fill if empty, - untouched), $3 whether a missing row is inserted,
  * [$4 $5 overflow entries to set / fill, only when this batch writes any], then one typed array per touched
@@ -28,10 +37,10 @@ function columnArray(type: ColumnType, values: readonly (string | null)[]): unkn
 export function mergeStatement(part: PartPlan): Statement {
   const table = quoteQualified(part.schema, part.table);
   const rows = [...part.rows];
-  const n = part.columns.length;
+  const order = canonicalOrder(part.columns);
   const values: unknown[] = [
     rows.map(([t]) => usToTimestamp(t)),
-    rows.map(([, r]) => opsString(r, n)),
+    rows.map(([, r]) => opsString(r, order)),
     rows.map(([, r]) => r.inserts),
   ];
   const ov = part.overflowWrites;
@@ -41,8 +50,10 @@ export function mergeStatement(part: PartPlan): Statement {
   const names: string[] = ['created_time', 'ops', 'ins', ...(ov ? ['oset', 'ofill'] : [])];
   const sets: string[] = [];
   const removals: string[] = [];
-  part.columns.forEach((col, i) => {
-    values.push(columnArray(col.type, rows.map(([, r]) => r.values[i] ?? null)));
+  const columns = order.map((c) => part.columns[c]!);
+  order.forEach((k, i) => {
+    const col = part.columns[k]!;
+    values.push(columnArray(col.type, rows.map(([, r]) => r.values[k] ?? null)));
     using.push(`$${first + i}::${ARRAY_TYPE[col.type]}`);
     names.push(`v${i}`);
     const c = quoteIdent(col.column);
@@ -68,8 +79,8 @@ USING unnest(${using.join(', ')}) AS s(${names.join(', ')})
 ON t.created_time = s.created_time
 WHEN MATCHED THEN UPDATE SET ${sets.join(',\n  ')}
 WHEN NOT MATCHED AND s.ins THEN
-  INSERT (created_time, ${part.columns.map((c) => quoteIdent(c.column)).join(', ')}, _overflow)
-  VALUES (s.created_time, ${part.columns.map((_, i) => `s.v${i}`).join(', ')}, ${insertOverflow})`;
+  INSERT (created_time, ${columns.map((c) => quoteIdent(c.column)).join(', ')}, _overflow)
+  VALUES (s.created_time, ${columns.map((_, i) => `s.v${i}`).join(', ')}, ${insertOverflow})`;
   return { text, values };
 }
 

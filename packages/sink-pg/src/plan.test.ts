@@ -26,7 +26,8 @@ describe('planApply', () => {
     expect(part.columns.map((c) => c.column)).toEqual(['a', '__proto__']);
     // Integer 2^60 does not fit a double column: the column is cleared and the value kept in _overflow.
     const row1 = part.rows.get(1n)!;
-    expect(opsString(row1, 2)).toBe('CS');
+    expect(opsString(row1, [0, 1])).toBe('CS');
+    expect(opsString(row1, [1, 0])).toBe('SC');
     expect(row1.values).toEqual([null, '5']);
     expect(JSON.stringify(row1.oset)).toBe('{"a":{"format":"Integer","value":"1152921504606846976"}}');
     // A channel named "__proto__" is an ordinary key, not the prototype.
@@ -38,9 +39,12 @@ describe('planApply', () => {
     expect(plan.overflows.get('S\u0000a')).toBe(1);
     const statement = mergeStatement(part);
     expect(statement.text).toContain('MERGE INTO "w"."tbl_data_timeseries_S"');
-    // created_time, ops, inserts, oset, ofill, then one typed array per column
-    expect(statement.values.slice(1, 3)).toEqual([['CS', 'C-'], [true, false]]);
-    expect(statement.values.slice(5)).toEqual(['{NULL,NULL}', '{5,NULL}']);
+    // created_time, ops, inserts, oset, ofill, then one typed array per column — columns in name order
+    // ("__proto__" before "a"), so the same column set always gives the same (prepared) statement text.
+    expect(statement.values.slice(1, 3)).toEqual([['SC', '-C'], [true, false]]);
+    expect(statement.values.slice(5)).toEqual(['{5,NULL}', '{NULL,NULL}']);
+    const swapped = { ...part, columns: [...part.columns].reverse() };
+    expect(mergeStatement({ ...swapped, index: new Map(swapped.columns.map((c, i) => [c.column, i])), rows: new Map([...part.rows].map(([t, r]) => [t, { ...r, ops: [...r.ops].reverse(), values: [...r.values].reverse() }])) }).text).toBe(statement.text);
   });
   it('leaves the overflow parameters out when the batch writes no overflow', () => {
     const rows: ShipRows = new Map([[1n, new Map<string, CellOp>([['a', { kind: 'FILL', value: { format: 'Decimal', value: -0 } }]])]]);

@@ -126,10 +126,13 @@ function placeOp(plan: ApplyPlan, part: PartPlan, row: PartRow, i: number, ship:
   row.values[i] = text;
 }
 
-/** A row's ops as one string, one character per column ('-' where this row leaves the column alone). */
-export function opsString(row: PartRow, columns: number): string {
+/**
+ * A row's ops as one string, one character per column ('-' where this row leaves the column alone), in the
+ * statement's column order (`order`: indexes into the part's columns).
+ */
+export function opsString(row: PartRow, order: readonly number[]): string {
   let s = '';
-  for (let i = 0; i < columns; i++) s += row.ops[i] ?? '-';
+  for (const i of order) s += row.ops[i] ?? '-';
   return s;
 }
 

@@ -10,7 +10,7 @@ import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
 import { fillMergeStatement } from './fill-sql.ts';
 import { fillWindows, planFills } from './fill-plan.ts';
-import { queryPrepared } from './prepared.ts';
+import { DEFAULT_PREPARED_BYTES, queryPrepared } from './prepared.ts';
 import { deleteEmptySql, mergeStatement } from './merge-sql.ts';
 import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
 import { planApply, usToTimestamp, type ApplyPlan } from './plan.ts';
@@ -26,10 +26,12 @@ export interface WideSinkOptions {
   budget?: PartBudget;
   /** lock_timeout of each DDL attempt (default 2,000 ms). */
   lockTimeoutMs?: number;
+  /** SQL text of prepared MERGEs kept per connection (default 2 MiB; 0: never prepare). prepared.ts says why. */
+  preparedBytes?: number;
   onDdl?: (kind: 'create_table' | 'add_column', count: number) => void;
 }
 
-export const defaultWideSinkOptions = { schema: 'fleetpivot_wide', mode: 'typed', budget: DEFAULT_PART_BUDGET, lockTimeoutMs: 2_000 } satisfies Partial<WideSinkOptions>;
+export const defaultWideSinkOptions = { schema: 'fleetpivot_wide', mode: 'typed', budget: DEFAULT_PART_BUDGET, lockTimeoutMs: 2_000, preparedBytes: DEFAULT_PREPARED_BYTES } satisfies Partial<WideSinkOptions>;
 
 export interface ApplyInput extends PartitionRef {
   /** What readAppliedOffset returned when the batch was filtered; a different value under lock means "stale". */
@@ -123,7 +125,7 @@ export class WideSink {
     const tombstones = await tombstonesIn(c, shipWindows(reduction.ships));
     const plan = planApply(reduction.ships, layouts, tombstones);
     await writeTombstones(c, plan.tombstoneAdds, plan.tombstoneRemoves);
-    let rows = await applyCellPlan(c, plan);
+    let rows = await applyCellPlan(c, plan, this.options.preparedBytes);
     let cells = plan.cells;
     const overflows = new Map(plan.overflows);
     if (reduction.fills.length > 0) {
@@ -131,13 +133,13 @@ export class WideSink {
       const fillTombstones = await tombstonesIn(c, fillWindows(reduction.fills));
       const fills = planFills(reduction.fills, layouts, fillTombstones);
       for (const part of fills.parts.values()) {
-        await queryPrepared(c, fillMergeStatement(part));
+        await queryPrepared(c, fillMergeStatement(part), this.options.preparedBytes);
         rows += part.times.length;
       }
       cells += fills.cells;
       if (fills.fallback.size > 0) {
         const rest = planApply(fills.fallback, layouts, fillTombstones);
-        rows += await applyCellPlan(c, rest);
+        rows += await applyCellPlan(c, rest, this.options.preparedBytes);
         cells += rest.cells;
         for (const [k, n] of rest.overflows) overflows.set(k, (overflows.get(k) ?? 0) + n);
       }
@@ -191,12 +193,12 @@ function neededChannels(reduction: Reduction): Map<string, Map<string, ValueForm
 }
 
 /** The MERGE of each part table of a cell-op plan, then the removal of rows it emptied; returns rows touched. */
-async function applyCellPlan(c: pg.ClientBase, plan: ApplyPlan): Promise<number> {
+async function applyCellPlan(c: pg.ClientBase, plan: ApplyPlan, preparedBytes: number): Promise<number> {
   let rows = 0;
   for (const part of plan.parts.values()) {
-    await queryPrepared(c, mergeStatement(part));
+    await queryPrepared(c, mergeStatement(part), preparedBytes);
     const cleared = [...part.rows].filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
-    if (cleared.length > 0) await queryPrepared(c, { text: deleteEmptySql(part), values: [cleared] });
+    if (cleared.length > 0) await queryPrepared(c, { text: deleteEmptySql(part), values: [cleared] }, preparedBytes);
     rows += part.rows.size;
   }
   return rows;

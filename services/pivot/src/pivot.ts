@@ -19,6 +19,8 @@ export interface PivotOptions {
   mode?: ColumnMode;
   budget?: PartBudget;
   lockTimeoutMs?: number;
+  /** SQL text of prepared MERGEs kept per database connection (sink-pg prepared.ts). */
+  preparedBytes?: number;
   /** Partitions applied at once (each uses one database connection). */
   partitionsConcurrently?: number;
   /** How often the pause table is read (the rollback lever acts within this). */
@@ -52,6 +54,7 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
     ...(o.mode ? { mode: o.mode } : {}),
     ...(o.budget ? { budget: o.budget } : {}),
     ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
+    ...(o.preparedBytes !== undefined ? { preparedBytes: o.preparedBytes } : {}),
     onDdl: (kind, n) => metrics.ddl.inc({ kind }, n),
   });
   await sink.migrate();
