@@ -25,8 +25,12 @@ export async function resetTarget(pool: Pool): Promise<void> {
 }
 
 export async function ensureSlot(pool: Pool, slot: string): Promise<void> {
-  const found = await pool.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-  if (found.rowCount === 0) await pool.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
+  const found = await pool.query<{ mine: boolean; active: boolean }>('SELECT database = current_database() AS mine, active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+  const existing = found.rows[0];
+  if (existing?.mine) return;
+  // Left over by an interrupted run in another (kept) database: a backfill here would refuse it.
+  if (existing && !existing.active) await pool.query('SELECT pg_drop_replication_slot($1)', [slot]);
+  await pool.query(`SELECT pg_create_logical_replication_slot($1, 'pgoutput')`, [slot]);
 }
 
 /** The settings every service shares (docs/configuration.md). */
