@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BinaryCopyParser, type RawFields } from './binary-copy.ts';
+import { BinaryCopyParser, SIGNATURE, type RawFields } from './binary-copy.ts';
+import { int64, PG_EPOCH_US, tuple } from './copy-fixture.ts';
+import { decodeNarrowRow } from './narrow-row.ts';
 
 /** Field buffers to the parser's positional form. */
 function fieldsOf(values: (Buffer | null)[]): RawFields {
@@ -13,33 +15,11 @@ function fieldsOf(values: (Buffer | null)[]): RawFields {
   });
   return { buf: Buffer.concat(values.filter((v): v is Buffer => v !== null)), starts, lengths };
 }
-import { decodeNarrowRow } from './narrow-row.ts';
-
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
-
-function int64(v: bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(v);
-  return b;
-}
-
-function tuple(fields: (Buffer | null)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from([fields.length >> 8, fields.length & 0xff])];
-  for (const f of fields) {
-    const len = Buffer.alloc(4);
-    len.writeInt32BE(f ? f.length : -1);
-    parts.push(len);
-    if (f) parts.push(f);
-  }
-  return Buffer.concat(parts);
-}
 
 function copyStream(tuples: (Buffer | null)[][]): Buffer {
   const header = Buffer.concat([SIGNATURE, Buffer.alloc(4), Buffer.from([0, 0, 0, 3]), Buffer.from('ext')]);
   return Buffer.concat([header, ...tuples.map(tuple), Buffer.from([0xff, 0xff])]);
 }
-
-const PG_EPOCH_US = 946_684_800_000_000n;
 
 function narrow(time: bigint | null, long: bigint | null, dbl: number | null): (Buffer | null)[] {
   const d = Buffer.alloc(8);

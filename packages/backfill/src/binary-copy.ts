@@ -6,7 +6,7 @@ import { BackfillError } from './errors.ts';
  * float8/int8 as their exact bits, so nothing is lost or re-rounded on the way to the Avro event.
  */
 
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+export const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_FIXED = SIGNATURE.length + 8; // signature, flags int32, header extension length int32
 
 /**

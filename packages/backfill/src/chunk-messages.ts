@@ -1,5 +1,5 @@
 import type { FillBlock, FillColumn } from '@fleetpivot/events';
-import { FILL_FORMATS, type FillCells } from './fill-builder.ts';
+import { copy8, FILL_FORMATS, type FillCells } from './fill-builder.ts';
 
 /**
  * Cuts collected cells (fill-builder.ts) into blocks, one per Kafka message: times sorted, each message a run
@@ -211,15 +211,7 @@ class BlockBuilder {
       const w = slotWidth[s]!;
       if (w === 8) {
         const o = cursor[s]!;
-        const q = g * 8;
-        values[o] = v[q]!;
-        values[o + 1] = v[q + 1]!;
-        values[o + 2] = v[q + 2]!;
-        values[o + 3] = v[q + 3]!;
-        values[o + 4] = v[q + 4]!;
-        values[o + 5] = v[q + 5]!;
-        values[o + 6] = v[q + 6]!;
-        values[o + 7] = v[q + 7]!;
+        copy8(values, o, v, g * 8);
         cursor[s] = o + 8;
       } else if (w === 1) {
         values[cursor[s]!++] = v[g * 8]!;

@@ -1,4 +1,4 @@
-import { BinaryCopyParser, type RawFields } from './binary-copy.ts';
+import { BinaryCopyParser, SIGNATURE, type RawFields } from './binary-copy.ts';
 import { NARROW_SELECT } from './narrow-row.ts';
 
 /**
@@ -27,7 +27,8 @@ export function rawTime(unixUs: bigint): bigint {
   return unixUs === INT64_MAX || unixUs === INT64_MIN ? unixUs : unixUs - PG_EPOCH_US;
 }
 
-function int64(v: bigint): Buffer {
+/** An int64 as its 8 big-endian bytes (PostgreSQL's binary form of int8 and of timestamptz). */
+export function int64(v: bigint): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigInt64BE(v);
   return b;
@@ -53,7 +54,8 @@ export function narrowFields(r: NarrowInput): (Buffer | null)[] {
   ];
 }
 
-function tuple(fields: (Buffer | null)[]): Buffer {
+/** One binary COPY tuple: field count, then each field's length (-1 for NULL) and bytes. */
+export function tuple(fields: (Buffer | null)[]): Buffer {
   const parts: Buffer[] = [Buffer.from([fields.length >> 8, fields.length & 0xff])];
   for (const f of fields) {
     const len = Buffer.alloc(4);
@@ -63,8 +65,6 @@ function tuple(fields: (Buffer | null)[]): Buffer {
   }
   return Buffer.concat(parts);
 }
-
-const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 export function copyStream(rows: readonly NarrowInput[]): Buffer {
   const header = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);

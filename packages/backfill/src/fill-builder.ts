@@ -164,14 +164,7 @@ export class FillBuilder {
     const o = g * 8;
     if (format === DECIMAL || format === INTEGER) {
       // The 8 bytes as PostgreSQL sent them: big-endian is the block's order too, so nothing is decoded.
-      v[o] = buf[vs]!;
-      v[o + 1] = buf[vs + 1]!;
-      v[o + 2] = buf[vs + 2]!;
-      v[o + 3] = buf[vs + 3]!;
-      v[o + 4] = buf[vs + 4]!;
-      v[o + 5] = buf[vs + 5]!;
-      v[o + 6] = buf[vs + 6]!;
-      v[o + 7] = buf[vs + 7]!;
+      copy8(v, o, buf, vs);
     } else if (format === BOOLEAN) {
       v[o] = buf[vs] === 0 ? 0 : 1; // as decodeNarrowRow reads it: any non-zero byte is true
     } else {
@@ -335,6 +328,22 @@ export class FillBuilder {
     this.timeHi = hi;
     this.timeLo = lo;
   }
+}
+
+/**
+ * Copies 8 bytes (a float8 or int8 value, big-endian as PostgreSQL sends it and as the block keeps it).
+ * Byte by byte on purpose: `set(subarray(...))` or `Buffer.copy` allocate or cross into C++ per value, which
+ * costs more than eight array stores for one cell.
+ */
+export function copy8(dst: Uint8Array, at: number, src: Uint8Array, from: number): void {
+  dst[at] = src[from]!;
+  dst[at + 1] = src[from + 1]!;
+  dst[at + 2] = src[from + 2]!;
+  dst[at + 3] = src[from + 3]!;
+  dst[at + 4] = src[from + 4]!;
+  dst[at + 5] = src[from + 5]!;
+  dst[at + 6] = src[from + 6]!;
+  dst[at + 7] = src[from + 7]!;
 }
 
 /** The code of the value_format text at `s` (one of the four, byte for byte), or -1. */

@@ -1,4 +1,5 @@
 import type { Change, Long } from '@fleetpivot/events';
+import { readInt64BE } from '@fleetpivot/events';
 import { BackfillError } from './errors.ts';
 import type { RawFields } from './binary-copy.ts';
 
@@ -33,14 +34,6 @@ export interface NarrowRow {
   bytes: number;
 }
 
-function int64(b: Buffer, at: number): Long {
-  const hi = b.readInt32BE(at);
-  // |hi| < 2^21 keeps hi * 2^32 + lo below 2^53: exact as a number, the common case.
-  if (hi < 0x200000 && hi >= -0x200000) return hi * TWO_32 + b.readUInt32BE(at + 4);
-  const v = b.readBigInt64BE(at);
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
-}
-
 /**
  * timestamptz is int64 microseconds since 2000-01-01; ±infinity are the int64 extremes and stay so,
  * exactly as the capture encodes the text 'infinity' / '-infinity'.
@@ -73,7 +66,7 @@ export function decodeNarrowRow(f: RawFields): NarrowRow {
       created_time_us: n[2]! < 0 ? null : timestampUs(buf, s[2]!),
       value_format: text(3),
       double_v: n[4]! < 0 ? null : buf.readDoubleBE(s[4]!),
-      long_v: n[5]! < 0 ? null : int64(buf, s[5]!),
+      long_v: n[5]! < 0 ? null : readInt64BE(buf, s[5]!),
       str_v: text(6),
       bool_v: n[7]! < 0 ? null : buf[s[7]!] !== 0,
       old: null,

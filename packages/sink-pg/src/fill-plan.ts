@@ -1,5 +1,5 @@
 import type { FillColumn, Long } from '@fleetpivot/events';
-import { fillTimes, fillValue } from '@fleetpivot/events';
+import { fillTimes, fillValue, readInt64BE } from '@fleetpivot/events';
 import type { ColumnType, ShipFill, ShipRows } from '@fleetpivot/pivot';
 import { valueForColumn } from '@fleetpivot/pivot';
 import type { ChannelColumn, ShipLayout } from './catalog.ts';
@@ -43,7 +43,6 @@ export function fillWindows(fills: readonly ShipFill[]): ShipWindow[] {
   return [...windows.values()];
 }
 
-const TWO_32 = 2 ** 32;
 
 /**
  * The k-th present value of a column as input text for a column of `type`; null when it does not fit (the
@@ -58,11 +57,7 @@ export function fillText(col: FillColumn, k: number, type: ColumnType): string |
       }
       break;
     case 'Integer':
-      if (type === 'bigint') {
-        const hi = col.values.readInt32BE(k * 8);
-        // |hi| < 2^21: exact as a number; beyond, BigInt.
-        return hi < 0x200000 && hi >= -0x200000 ? String(hi * TWO_32 + col.values.readUInt32BE(k * 8 + 4)) : col.values.readBigInt64BE(k * 8).toString();
-      }
+      if (type === 'bigint') return readInt64BE(col.values, k * 8).toString();
       break;
     case 'Boolean':
       if (type === 'boolean') return col.values[k] === 1 ? 'true' : 'false';

@@ -1,20 +1,7 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
 import type { FillPart } from './fill-plan.ts';
-import { ARRAY_TYPE, canonicalOrder, type Statement } from './merge-sql.ts';
+import { ARRAY_TYPE, canonicalOrder, columnArray, type Statement } from './merge-sql.ts';
 import { usToTimestamp } from './timestamp-text.ts';
-
-/** A column's fill values as an array parameter (NULL where this batch has nothing for the row). */
-function fillArray(type: FillPart['columns'][number]['type'], values: readonly (string | undefined)[], rows: number): unknown {
-  if (type === 'text') {
-    const out: (string | null)[] = new Array(rows);
-    for (let r = 0; r < rows; r++) out[r] = values[r] ?? null;
-    return out;
-  }
-  // Numbers and booleans are canonical input text ("1.5", "-0", "NaN", "true"): nothing to quote in a literal.
-  let s = '{';
-  for (let r = 0; r < rows; r++) s += (r ? ',' : '') + (values[r] ?? 'NULL');
-  return `${s}}`;
-}
 
 /**
  * One set-based MERGE of BACKFILL cells into one part table: a cell is written only where it is NULL and has
@@ -34,7 +21,7 @@ export function fillMergeStatement(part: FillPart): Statement {
   const order = canonicalOrder(part.columns);
   order.forEach((k, i) => {
     const col = part.columns[k]!;
-    values.push(fillArray(col.type, part.values[k]!, rows));
+    values.push(columnArray(col.type, part.values[k]!, rows));
     using.push(`$${i + 2}::${ARRAY_TYPE[col.type]}`);
     names.push(`v${i}`);
     const c = quoteIdent(col.column);

@@ -10,13 +10,20 @@ export interface Statement {
 export const ARRAY_TYPE: Record<ColumnType, string> = { 'double precision': 'float8[]', bigint: 'int8[]', boolean: 'bool[]', text: 'text[]' };
 
 /**
- * A column's values as an array parameter. Numbers and booleans arrive here as canonical PostgreSQL input text
- * ("1.5", "-0", "NaN", "-Infinity", "true"), none of which need quoting inside an array literal, so the literal
- * is built directly; text goes through the driver, which escapes it.
+ * A column's values for `rows` rows as an array parameter; NULL where a row has no value (null, or a hole in a
+ * sparse array). Numbers and booleans arrive here as canonical PostgreSQL input text ("1.5", "-0", "NaN",
+ * "-Infinity", "true"), none of which need quoting inside an array literal, so the literal is built directly;
+ * text goes through the driver, which escapes it (as a dense array: the driver skips holes).
  */
-function columnArray(type: ColumnType, values: readonly (string | null)[]): unknown {
-  if (type === 'text') return values;
-  return `{${values.map((v) => v ?? 'NULL').join(',')}}`;
+export function columnArray(type: ColumnType, values: readonly (string | null | undefined)[], rows = values.length): unknown {
+  if (type === 'text') {
+    const out: (string | null)[] = new Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = values[r] ?? null;
+    return out;
+  }
+  let s = '{';
+  for (let r = 0; r < rows; r++) s += (r ? ',' : '') + (values[r] ?? 'NULL');
+  return `${s}}`;
 }
 
 /**
