@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadChunks } from '@fleetpivot/backfill';
 import { uniqueName } from '@fleetpivot/testing';
 import { sleep } from '../capture/helpers.ts';
 import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, rowsOf, type BackfillEnv } from './helpers.ts';
+import { logChildTo } from '../support/child-log.ts';
 
 const stack = inject('stack');
 const envs: BackfillEnv[] = [];
@@ -21,12 +22,9 @@ interface Run {
 /** `node services/backfill/src/main.ts` as a real child process (the Kubernetes Job's command). */
 function spawnBackfill(env: Record<string, string>, args: string[] = []): Run {
   const logFile = `/tmp/${uniqueName('backfill_run')}.log`;
-  const out = createWriteStream(logFile);
   const child = spawn(process.execPath, ['services/backfill/src/main.ts', ...args], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
   return {
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+    exited: logChildTo(child, logFile),
     kill: (signal = 'SIGKILL') => child.kill(signal),
     log: () => readFileSync(logFile, 'utf8'),
   };

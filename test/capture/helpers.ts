@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ChangeBatchCodec } from '@fleetpivot/events';
 import type { ChangeBatch } from '@fleetpivot/events';
 import type { StackInfo } from '@fleetpivot/stack';
 import { testTransport, uniqueName } from '@fleetpivot/testing';
 import type { Consumer } from '@fleetpivot/transport-kafka';
+import { logChildTo } from '../support/child-log.ts';
 
 export interface Received {
   partition: number;
@@ -116,11 +117,8 @@ export interface CaptureProcess {
 /** `node services/capture/src/main.ts` as a real child process, its JSON logs in a file. */
 export function spawnCapture(env: Record<string, string>, label: string): CaptureProcess {
   const logFile = `/tmp/${uniqueName(`capture_${label}`)}.log`;
-  const out = createWriteStream(logFile);
   const child = spawn(process.execPath, ['services/capture/src/main.ts'], { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = logChildTo(child, logFile).then((e) => e.code);
   const log = () => {
     try {
       return readFileSync(logFile, 'utf8');
