@@ -49,19 +49,23 @@ async function extendLocked(c: pg.ClientBase, shipId: string, needed: ReadonlyMa
     names: new Set(names.rows.filter((r) => r.part === p.part).map((r) => r.column_name)),
   }));
   const assigned = assignColumns(states, missing, o.budget);
-  for (const s of states) {
-    if (layout.parts.has(s.part)) continue;
-    const table = await freeTableName(c, o.schema, tableBaseName(shipId, s.part));
-    await c.query(`CREATE TABLE ${quoteQualified(o.schema, table)} (created_time timestamptz PRIMARY KEY, _overflow jsonb)`);
-    await c.query('INSERT INTO fleetpivot.ship_tables (ship_id, part, table_schema, table_name, column_mode) VALUES ($1, $2, $3, $4, $5)', [shipId, s.part, o.schema, table, o.mode]);
-    layout.parts.set(s.part, { part: s.part, schema: o.schema, table, columns: 0, bytes: 0 });
-    o.onDdl?.('create_table', 1);
-  }
+  const columnSql = (a: (typeof assigned)[number]) => `${quoteIdent(a.columnName)} ${a.type}`;
   for (const s of states) {
     const adds = assigned.filter((a) => a.part === s.part);
+    let p = layout.parts.get(s.part);
+    if (!p) {
+      // A new part is created with its columns: one CREATE TABLE of 850 columns takes ~35 ms, the same columns
+      // added by ALTER TABLE ~380 ms (each ADD COLUMN re-reads the growing tuple descriptor).
+      const table = await freeTableName(c, o.schema, tableBaseName(shipId, s.part));
+      const columns = ['created_time timestamptz PRIMARY KEY', '_overflow jsonb', ...adds.map(columnSql)];
+      await c.query(`CREATE TABLE ${quoteQualified(o.schema, table)} (${columns.join(', ')})`);
+      await c.query('INSERT INTO fleetpivot.ship_tables (ship_id, part, table_schema, table_name, column_mode) VALUES ($1, $2, $3, $4, $5)', [shipId, s.part, o.schema, table, o.mode]);
+      layout.parts.set(s.part, (p = { part: s.part, schema: o.schema, table, columns: 0, bytes: 0 }));
+      o.onDdl?.('create_table', 1);
+    } else if (adds.length > 0) {
+      await c.query(`ALTER TABLE ${quoteQualified(p.schema, p.table)} ${adds.map((a) => `ADD COLUMN ${columnSql(a)}`).join(', ')}`);
+    }
     if (adds.length === 0) continue;
-    const p = layout.parts.get(s.part)!;
-    await c.query(`ALTER TABLE ${quoteQualified(p.schema, p.table)} ${adds.map((a) => `ADD COLUMN ${quoteIdent(a.columnName)} ${a.type}`).join(', ')}`);
     await c.query(
       `INSERT INTO fleetpivot.channel_columns (ship_id, data_channel_id, part, table_schema, table_name, column_name, column_type, value_format)
        SELECT $1, u.ch, $2, $3, $4, u.col, u.typ, u.fmt FROM unnest($5::text[], $6::text[], $7::text[], $8::text[]) AS u(ch, col, typ, fmt)`,

@@ -3,7 +3,7 @@ import { buildFillBlock, type FillCell } from '@fleetpivot/events';
 import type { ShipFill } from '@fleetpivot/pivot';
 import type { ShipLayout } from './catalog.ts';
 import { fillText, fillWindows, planFills } from './fill-plan.ts';
-import { fillMergeStatement } from './fill-sql.ts';
+import { fillInsertStatement, fillMergeStatement } from './fill-sql.ts';
 import { cellKey } from './plan.ts';
 
 const col = (channel: string, table: string, type: 'double precision' | 'bigint' | 'boolean' | 'text') => [channel, { channel, part: 1, schema: 'w', table, column: channel, type }] as const;
@@ -78,5 +78,17 @@ describe('fillMergeStatement', () => {
     expect(p2.text).toContain(`OR (t."s" IS NULL AND s.v1 IS NOT NULL AND NOT COALESCE(t._overflow ? 's', false))) THEN UPDATE`);
     expect(p2.text).toContain('"__proto__" = CASE WHEN');
     expect(p2.values).toEqual([['1970-01-01 00:00:00.000010+00', '1970-01-01 00:00:00.000020+00'], '{NULL,2}', ["x'y", null]]);
+  });
+});
+
+describe('fillInsertStatement', () => {
+  it('inserts missing rows with the same parameters as the MERGE and leaves existing rows to it', () => {
+    const plan = planFills([fill([dec('d', 10, 1), { channel: 's', timeUs: 10, value: { format: 'String', value: "x'y" } }, dec('__proto__', 20, 2)])], new Map([['S', layout]]), new Set());
+    const part = plan.parts.get('w.p2')!;
+    const insert = fillInsertStatement(part);
+    expect(insert.text).toBe(`INSERT INTO "w"."p2" AS t (created_time, "__proto__", "s")
+SELECT * FROM unnest($1::timestamptz[], $2::float8[], $3::text[])
+ON CONFLICT (created_time) DO NOTHING`);
+    expect(insert.values).toEqual(fillMergeStatement(part).values);
   });
 });

@@ -4,6 +4,32 @@ import { ARRAY_TYPE, canonicalOrder, columnArray, type Statement } from './merge
 import { usToTimestamp } from './timestamp-text.ts';
 
 /**
+ * The fast path of a fill: rows the part table does not hold yet are inserted as they are, every other row is
+ * left to fillMergeStatement. A new row has no live value, no `_overflow` entry and no tombstone the planner did
+ * not already drop, so inserting the fill is exactly what the MERGE would do. Why a second statement: PostgreSQL
+ * parses and analyses this one ~15× faster than the MERGE's per-column CASE trees (measured for 850 columns:
+ * ~4 ms against ~65 ms, and a backfill into empty tables prepares each part's statement about once), and a
+ * backfill of history mostly meets rows that do not exist yet: its blocks are cut by time, so a chunk's cells
+ * of one time arrive together. The caller runs the MERGE only when fewer rows were inserted than sent.
+ */
+export function fillInsertStatement(part: FillPart): Statement {
+  const rows = part.times.length;
+  const values: unknown[] = [part.times.map((t) => usToTimestamp(BigInt(t)))];
+  const using = ['$1::timestamptz[]'];
+  const order = canonicalOrder(part.columns);
+  order.forEach((k, i) => {
+    const col = part.columns[k]!;
+    values.push(columnArray(col.type, part.values[k]!, rows));
+    using.push(`$${i + 2}::${ARRAY_TYPE[col.type]}`);
+  });
+  const columns = order.map((c) => quoteIdent(part.columns[c]!.column));
+  const text = `INSERT INTO ${quoteQualified(part.schema, part.table)} AS t (created_time, ${columns.join(', ')})
+SELECT * FROM unnest(${using.join(', ')})
+ON CONFLICT (created_time) DO NOTHING`;
+  return { text, values };
+}
+
+/**
  * One set-based MERGE of BACKFILL cells into one part table: a cell is written only where it is NULL and has
  * no `_overflow` entry (the live-wins rule; tombstoned cells were dropped by the planner), a missing row is
  * inserted. Rows where no cell would change are left alone, so re-running a backfill over filled tables
