@@ -78,6 +78,22 @@ describe('FillBuilder', () => {
     expect([taken[0]!.cells, irregular]).toEqual([2, 4]);
   });
 
+  it('maps each time to one row whatever sequence each channel follows, and catches a repeat at the end', () => {
+    // Channel-major: c0 ascending, c1 the same times descending, c2 every other time, c3 ascending again; then a
+    // repeat of c0's first time (its row ids stop increasing).
+    const times = [...Array(50).keys()].map((t) => BigInt(t) * 1_000_000n);
+    const seq: bigint[][] = [times, [...times].reverse(), times.filter((_, i) => i % 2 === 0), times];
+    const rows: NarrowInput[] = seq.flatMap((ts, c) => ts.map((time) => ({ channel: `c${c}`, time, format: 'Integer' as const, long: time + BigInt(c) })));
+    rows.push({ channel: 'c0', time: 0n, format: 'Integer', long: 7n });
+    const { taken, irregular } = feed(new FillBuilder(defaultFillCaps(100_000)), rows, 400_000);
+    const c = taken[0]!;
+    expect([c.times, c.cells, irregular]).toEqual([50, 175, 1]);
+    for (let g = 0; g < c.cells; g++) {
+      const value = c.vals.subarray(g * 8, g * 8 + 8);
+      expect(Buffer.from(value).readBigInt64BE() - BigInt(c.cellCol[g]!)).toBe(unixOf(c, c.cellRow[g]!) - PG_EPOCH_US);
+    }
+  });
+
   it('finds duplicates in any arrival order', () => {
     // Shuffled (channel, time) pairs, each twice: exactly one of each pair is a cell.
     const rows: NarrowInput[] = [];

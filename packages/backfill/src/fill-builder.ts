@@ -105,8 +105,10 @@ export class FillBuilder {
   private timeLo = new Uint32Array(FIRST_CAPACITY);
   /** Raw PostgreSQL time (a number while exact, else a bigint) to row id. */
   private rowOf = new Map<number | bigint, number>();
-  private prevHi = 0;
-  private prevLo = 0;
+  /** Per row, its raw PostgreSQL time words (to check a prediction) and the row that followed it last time. */
+  private rawHi = new Int32Array(FIRST_CAPACITY);
+  private rawLo = new Int32Array(FIRST_CAPACITY);
+  private nextRow = new Int32Array(FIRST_CAPACITY);
   private prevRow = -1;
   /** (column, row) keys of every held cell, built only once some column's cells stop arriving in time order. */
   private seen: Set<number> | null = null;
@@ -202,6 +204,9 @@ export class FillBuilder {
     this.strings = [];
     this.timeHi = new Int32Array(FIRST_CAPACITY);
     this.timeLo = new Uint32Array(FIRST_CAPACITY);
+    this.rawHi = new Int32Array(FIRST_CAPACITY);
+    this.rawLo = new Int32Array(FIRST_CAPACITY);
+    this.nextRow = new Int32Array(FIRST_CAPACITY);
     this.rowOf = new Map();
     this.prevRow = -1;
     this.seen = null;
@@ -251,49 +256,62 @@ export class FillBuilder {
 
   /** The row id of the time at `s` (its words hi, lo), created on first sight. */
   private row(buf: Buffer, s: number, hi: number, lo: number): number {
-    if (this.prevRow >= 0 && hi === this.prevHi && lo === this.prevLo) return this.prevRow;
-    // |hi| < 2^21 keeps hi * 2^32 + lo exact; beyond (±infinity, far dates) the bigint is the key.
-    const key = hi < 0x200000 && hi >= -0x200000 ? hi * TWO_32 + lo : buf.readBigInt64BE(s);
-    let r = this.rowOf.get(key);
-    if (r === undefined) {
-      r = this.rows++;
-      if (r === this.timeHi.length) this.growRows();
-      if ((hi === 0x7fffffff && lo === 0xffffffff) || (hi === -0x80000000 && lo === 0)) {
-        // ±infinity: the int64 extremes, unshifted, exactly as timestampUs() keeps them.
-        this.timeHi[r] = hi;
-        this.timeLo[r] = lo;
-      } else {
-        // Microseconds since 2000 to since 1970 in two words; PostgreSQL's timestamp range (up to 294276 AD)
-        // keeps the high word far from overflowing.
-        let l = lo + EPOCH_LO;
-        let h = hi + EPOCH_HI;
-        if (l >= TWO_32) {
-          l -= TWO_32;
-          h += 1;
-        }
-        this.timeHi[r] = h;
-        this.timeLo[r] = l;
-      }
-      this.rowOf.set(key, r);
-      this.held += TIME_BYTES;
+    const prev = this.prevRow;
+    if (prev >= 0 && hi === this.rawHi[prev] && lo === (this.rawLo[prev]! >>> 0)) return prev;
+    // Channel-major streams repeat one sequence of times per channel: try the row that followed the previous
+    // one last time before hashing the time (the Map lookup was a top cost of the builder).
+    const guess = prev >= 0 ? this.nextRow[prev]! : -1;
+    let r: number;
+    if (guess >= 0 && hi === this.rawHi[guess] && lo === (this.rawLo[guess]! >>> 0)) r = guess;
+    else {
+      // |hi| < 2^21 keeps hi * 2^32 + lo exact; beyond (±infinity, far dates) the bigint is the key.
+      const key = hi < 0x200000 && hi >= -0x200000 ? hi * TWO_32 + lo : buf.readBigInt64BE(s);
+      r = this.rowOf.get(key) ?? this.newRow(key, hi, lo);
+      if (prev >= 0) this.nextRow[prev] = r;
     }
-    this.prevHi = hi;
-    this.prevLo = lo;
     this.prevRow = r;
     return r;
   }
 
+  private newRow(key: number | bigint, hi: number, lo: number): number {
+    const r = this.rows++;
+    if (r === this.timeHi.length) this.growRows();
+    this.rawHi[r] = hi;
+    this.rawLo[r] = lo;
+    this.nextRow[r] = -1;
+    if ((hi === 0x7fffffff && lo === 0xffffffff) || (hi === -0x80000000 && lo === 0)) {
+      // ±infinity: the int64 extremes, unshifted, exactly as timestampUs() keeps them.
+      this.timeHi[r] = hi;
+      this.timeLo[r] = lo;
+    } else {
+      // Microseconds since 2000 to since 1970 in two words; PostgreSQL's timestamp range (up to 294276 AD)
+      // keeps the high word far from overflowing.
+      let l = lo + EPOCH_LO;
+      let h = hi + EPOCH_HI;
+      if (l >= TWO_32) {
+        l -= TWO_32;
+        h += 1;
+      }
+      this.timeHi[r] = h;
+      this.timeLo[r] = l;
+    }
+    this.rowOf.set(key, r);
+    this.held += TIME_BYTES;
+    return r;
+  }
+
   /**
-   * Whether column `col` already holds a cell at `row`. While each column's times arrive ascending (the usual
-   * orders) comparing with its previous time is enough; the first time one does not, every held cell goes into
-   * a Set and every later cell is checked there.
+   * Whether column `col` already holds a cell at `row`. While each column's row ids arrive increasing (time-major
+   * and channel-major streams both do: ids are given in first-seen order) no id can repeat, so comparing with
+   * its previous id is enough; the first time one does not increase, every held cell goes into a Set and every
+   * later cell is checked there.
    */
   private duplicate(col: number, row: number): boolean {
     const last = this.lastRow[col]!;
-    const ascending = last < 0 || this.timeHi[row]! > this.timeHi[last]! || (this.timeHi[row] === this.timeHi[last] && this.timeLo[row]! > this.timeLo[last]!);
-    if (ascending) this.lastRow[col] = row;
+    const increasing = row > last;
+    if (increasing) this.lastRow[col] = row;
     if (this.seen === null) {
-      if (ascending) return false;
+      if (increasing) return false;
       if (row === last) return true;
       this.seen = new Set();
       for (let g = 0; g < this.count; g++) this.seen.add(this.cellCol[g]! * this.caps.maxCells + this.cellRow[g]!);
@@ -327,6 +345,15 @@ export class FillBuilder {
     lo.set(this.timeLo);
     this.timeHi = hi;
     this.timeLo = lo;
+    const rawHi = new Int32Array(size);
+    rawHi.set(this.rawHi);
+    const rawLo = new Int32Array(size);
+    rawLo.set(this.rawLo);
+    const nextRow = new Int32Array(size);
+    nextRow.set(this.nextRow);
+    this.rawHi = rawHi;
+    this.rawLo = rawLo;
+    this.nextRow = nextRow;
   }
 }
 
