@@ -50,6 +50,20 @@ describe('BinaryCopyParser', () => {
     }
   });
 
+  it('decodes ranges of larger buffers (CopyData payloads inside socket reads), cut anywhere', () => {
+    const stream = copyStream([narrow(0n, 1n, 1.5), narrow(null, null, null), narrow(1n, -1n, -0)]);
+    for (let cut = 1; cut < stream.length; cut += 5) {
+      const rows: (Buffer | null)[][] = [];
+      const p = new BinaryCopyParser(8, (f) => rows.push(Array.from(f.starts, (at, i) => (f.lengths[i]! < 0 ? null : Buffer.from(f.buf.subarray(at, at + f.lengths[i]!))))));
+      // Each piece framed by bytes that are not part of it, as a message header and the next message are.
+      const framed = (b: Buffer) => Buffer.concat([Buffer.from([0x64, 0xff, 0xff, 0xff, 0xff]), b, Buffer.from([0x63, 0, 0])]);
+      p.pushRange(framed(stream.subarray(0, cut)), 5, 5 + cut);
+      p.pushRange(framed(stream.subarray(cut)), 5, 5 + stream.length - cut);
+      p.end();
+      expect(rows.map((r) => r[5]?.readBigInt64BE() ?? null)).toEqual([1n, null, -1n]);
+    }
+  });
+
   it('rejects text-format output and a stream cut short', () => {
     expect(() => new BinaryCopyParser(8, () => undefined).push(Buffer.from('IMO1\tx\tx\tx\tx\tx\tx\tx\n'.repeat(2)))).toThrow(/binary/);
     const p = new BinaryCopyParser(8, () => undefined);

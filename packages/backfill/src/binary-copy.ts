@@ -8,6 +8,7 @@ import { BackfillError } from './errors.ts';
 
 export const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_FIXED = SIGNATURE.length + 8; // signature, flags int32, header extension length int32
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One tuple's fields as positions in `buf` (length -1 = SQL NULL); valid only during the callback.
@@ -22,7 +23,9 @@ export interface RawFields {
 export class BinaryCopyParser {
   private readonly onRow: (fields: RawFields) => void;
   private readonly fieldCount: number;
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
+  /** Reused for every tuple: the callback must not keep it. */
+  private readonly fields: RawFields;
   private headerDone = false;
   private ended = false;
   rows = 0;
@@ -30,6 +33,7 @@ export class BinaryCopyParser {
   constructor(fieldCount: number, onRow: (fields: RawFields) => void) {
     this.fieldCount = fieldCount;
     this.onRow = onRow;
+    this.fields = { buf: EMPTY, starts: new Int32Array(fieldCount), lengths: new Int32Array(fieldCount) };
   }
 
   get finished(): boolean {
@@ -38,29 +42,38 @@ export class BinaryCopyParser {
 
   /** Feeds bytes as they arrive; complete tuples are decoded, a partial tail waits for the next call. */
   push(chunk: Buffer): void {
-    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    let pos = 0;
+    this.pushRange(chunk, 0, chunk.length);
+  }
+
+  /**
+   * Feeds bytes `start..end` of `chunk` (a CopyData message's payload inside a socket read, copy-out.ts): tuples
+   * are decoded where they lie, and only a tuple cut at `end` is copied, to be completed by the next call.
+   */
+  pushRange(chunk: Buffer, start: number, end: number): void {
+    let buf = chunk;
+    let pos = start;
+    let limit = end;
+    if (this.pending.length > 0) {
+      buf = Buffer.concat([this.pending, chunk.subarray(start, end)]);
+      pos = 0;
+      limit = buf.length;
+    }
     if (!this.headerDone) {
-      if (buf.length < HEADER_FIXED) {
-        this.pending = buf;
-        return;
-      }
-      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new BackfillError('decode_failed', 'COPY output is not in binary format (bad signature)');
-      const extension = buf.readInt32BE(SIGNATURE.length + 4);
-      if (buf.length < HEADER_FIXED + extension) {
-        this.pending = buf;
-        return;
-      }
-      pos = HEADER_FIXED + extension;
+      if (limit - pos < HEADER_FIXED) return this.keep(buf, pos, limit);
+      if (!buf.subarray(pos, pos + SIGNATURE.length).equals(SIGNATURE)) throw new BackfillError('decode_failed', 'COPY output is not in binary format (bad signature)');
+      const extension = buf.readInt32BE(pos + SIGNATURE.length + 4);
+      if (limit - pos < HEADER_FIXED + extension) return this.keep(buf, pos, limit);
+      pos += HEADER_FIXED + extension;
       this.headerDone = true;
     }
-    const fields: RawFields = { buf, starts: new Int32Array(this.fieldCount), lengths: new Int32Array(this.fieldCount) };
+    const fields = this.fields;
+    fields.buf = buf;
     while (!this.ended) {
-      const end = this.tupleEnd(buf, pos);
-      if (end < 0) break;
-      if (end === pos + 2) {
+      const next = this.tupleEnd(buf, pos, limit);
+      if (next < 0) break;
+      if (next === pos + 2) {
         this.ended = true; // the trailer: field count -1
-        pos = end;
+        pos = next;
         break;
       }
       let p = pos + 2;
@@ -73,11 +86,14 @@ export class BinaryCopyParser {
       }
       this.rows++;
       this.onRow(fields);
-      pos = end;
+      pos = next;
     }
-    // Copy the tail so the (possibly large) chunk it came from can be collected.
-    buf = buf.subarray(pos);
-    this.pending = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf);
+    this.keep(buf, pos, limit);
+  }
+
+  /** Copies the unread bytes so the (possibly large) buffer they came from can be collected. */
+  private keep(buf: Buffer, from: number, to: number): void {
+    this.pending = from === to ? EMPTY : Buffer.from(buf.subarray(from, to));
   }
 
   /** Throws unless the stream ended exactly at the trailer. */
@@ -86,17 +102,17 @@ export class BinaryCopyParser {
   }
 
   /** The offset just past the tuple starting at `pos`, or -1 when it is not complete yet. */
-  private tupleEnd(buf: Buffer, pos: number): number {
-    if (buf.length < pos + 2) return -1;
+  private tupleEnd(buf: Buffer, pos: number, limit: number): number {
+    if (limit < pos + 2) return -1;
     const n = buf.readInt16BE(pos);
     if (n === -1) return pos + 2;
     if (n !== this.fieldCount) throw new BackfillError('decode_failed', `COPY tuple has ${n} fields, expected ${this.fieldCount}`);
     let p = pos + 2;
     for (let i = 0; i < n; i++) {
-      if (buf.length < p + 4) return -1;
+      if (limit < p + 4) return -1;
       const len = buf.readInt32BE(p);
       p += 4 + (len > 0 ? len : 0);
-      if (buf.length < p) return -1;
+      if (limit < p) return -1;
     }
     return p;
   }

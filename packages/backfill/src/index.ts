@@ -14,4 +14,5 @@ export { getJob, loadChunks, findUnfinishedJob } from './job-store.ts';
 export type { JobRecord, ChunkRecord, JobScope } from './job-store.ts';
 export { decodeNarrowRow, NARROW_COLUMNS } from './narrow-row.ts';
 export { BinaryCopyParser } from './binary-copy.ts';
+export { CopyOut, type CopyDataHandler } from './copy-out.ts';
 export { parseBackfillArgs, backfillUsage } from './args.ts';
