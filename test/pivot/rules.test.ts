@@ -89,7 +89,9 @@ describe('pivot rules', () => {
     const env = await pivotEnv(stack, `backfill_${encoding}`, 1);
     envs.push(env);
     const bf = (channel: string, value: number | bigint, format = 'Decimal'): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs: T(1), format, value });
-    const history = [bf('a', 1), { ...bf('f', 2n ** 60n, 'Integer') }];
+    // Values at the edges of each type: they travel to PostgreSQL as binary array elements (columnar) or as text (changes).
+    const edges = [bf('g', Number.NaN), bf('h', -Infinity), bf('j', -0), bf('k', 2n ** 63n - 1n, 'Integer'), bf('m', -(2n ** 63n), 'Integer'), bf('q', true as never, 'Boolean'), bf('s', 'a\'b"c{},\\' as never, 'String')];
+    const history = [bf('a', 1), { ...bf('f', 2n ** 60n, 'Integer') }, ...edges];
     const live1: NarrowOp[] = [ins('S', 'b', 1, 20), ins('S', 'c', 1, 30), ins('S', 'd', 1, 40), ins('S', 'e', 1, 50), ins('S', 'f', 2, 0.5)];
     const live2: NarrowOp[] = [{ op: 'DELETE', ship: 'S', channel: 'c', timeUs: T(1) }, { op: 'DELETE', ship: 'S', channel: 'd', timeUs: T(1) }, { op: 'DELETE', ship: 'S', channel: 'e', timeUs: T(1) }];
     const live3: NarrowOp[] = [{ ...ins('S', 'd', 1, 41) }];

@@ -79,6 +79,7 @@ describe('FillBlock', () => {
       ['strings on a number column', (b) => void (b.columns[0]!.strings = ['x']), /strings given/],
       ['too few strings', (b) => void (b.columns.find((c) => c.value_format === 'String')!.strings = []), /strings for/],
       ['NUL in a string', (b) => void (b.columns.find((c) => c.value_format === 'String')!.strings = ['a\u0000']), /NUL/],
+      ['a time before 4714 BC', (b) => void b.times_us.writeBigInt64BE(-210866803200000001n, 0), /before the earliest timestamptz/],
       ['boolean byte 7', (b) => void (b.columns.find((c) => c.value_format === 'Boolean')!.values[0] = 7), /Boolean byte/],
     ];
     it.each(cases)('%s', (_name, spoil, message) => {

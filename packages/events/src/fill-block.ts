@@ -5,6 +5,9 @@ import type { CellValue, ValueFormat } from './values.ts';
 
 const TWO_32 = 2 ** 32;
 const SAFE_HIGH = 2 ** 21; // |hi| < 2^21 keeps hi * 2^32 + lo exact as a number
+const INT64_MIN = -9223372036854775808n;
+/** PostgreSQL's earliest timestamptz in Unix microseconds (every int64 above it is in range once shifted to 2000). */
+const MIN_TIMESTAMPTZ_US = -210866803200000000n;
 const VALUE_BYTES: Record<ValueFormat, number> = { Decimal: 8, Integer: 8, Boolean: 1, String: 0 };
 
 /** An int64 big-endian at `at`: a number where exact, a bigint beyond 2^53 (as the Avro long of the contract). */
@@ -57,6 +60,11 @@ export function fillBlockProblem(block: FillBlock): string | null {
   const t = block.times_us;
   if (t.length % 8 !== 0) return `times_us has ${t.length} bytes, not a multiple of 8`;
   const rows = t.length >> 3;
+  // Times ascend, so only the first can be below what timestamptz holds (4714-11-24 BC); -infinity is the int64 minimum.
+  if (rows > 0) {
+    const first = t.readBigInt64BE(0);
+    if (first !== INT64_MIN && first < MIN_TIMESTAMPTZ_US) return `times_us starts at ${first} µs, before the earliest timestamptz (4714-11-24 BC)`;
+  }
   for (let i = 1; i < rows; i++) {
     const a = t.readBigInt64BE((i - 1) * 8);
     const b = t.readBigInt64BE(i * 8);

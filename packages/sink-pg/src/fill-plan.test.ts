@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFillBlock, type FillCell } from '@fleetpivot/events';
 import type { ShipFill } from '@fleetpivot/pivot';
 import type { ShipLayout } from './catalog.ts';
-import { fillText, fillWindows, planFills } from './fill-plan.ts';
+import { fillText, fillWindows, planFills, type FillPart } from './fill-plan.ts';
 import { fillInsertStatement, fillMergeStatement } from './fill-sql.ts';
 import { cellKey } from './plan.ts';
 
@@ -13,6 +13,23 @@ const layout: ShipLayout = {
   channels: new Map([col('d', 'p1', 'double precision'), col('i', 'p1', 'bigint'), col('b', 'p2', 'boolean'), col('s', 'p2', 'text'), col('__proto__', 'p2', 'double precision')]),
 };
 const fill = (cells: FillCell[]): ShipFill => ({ ship: 'S', block: buildFillBlock(cells), position: { topic: 't', partition: 0, offset: '0' } });
+/** A parameter as the elements PostgreSQL will read: binary arrays decoded (array_recv), text arrays as they are. */
+function elements(param: unknown): unknown {
+  if (!Buffer.isBuffer(param)) return param;
+  const oid = param.readInt32BE(8);
+  const out: unknown[] = [];
+  for (let r = 0, at = 20; r < param.readInt32BE(12); r++) {
+    const len = param.readInt32BE(at);
+    at += 4;
+    if (len < 0) out.push(null);
+    else out.push(oid === 701 ? param.readDoubleBE(at) : oid === 16 ? param[at] === 1 : param.readBigInt64BE(at));
+    at += Math.max(0, len);
+  }
+  return out;
+}
+const PG_EPOCH_US = 946_684_800_000_000n;
+const valuesOf = (part: FillPart, rows = part.times.length) => part.values.map((v) => elements(v.param(rows)));
+
 const dec = (channel: string, timeUs: number, value: number): FillCell => ({ channel, timeUs, value: { format: 'Decimal', value } });
 
 describe('fillText', () => {
@@ -45,11 +62,13 @@ describe('planFills', () => {
     expect(p1.times).toEqual([10, 20, 40]);
     expect(p1.columns.map((c) => c.column)).toEqual(['d', 'i']);
     // A later block's value for the same cell replaces the earlier one (FILL after FILL).
-    expect(p1.values[0]).toEqual(['1', '5', '6']);
-    expect(p1.values[1]).toEqual([undefined, '3', '1152921504606846976']);
+    expect(valuesOf(p1)).toEqual([
+      [1, 5, 6],
+      [null, 3n, 2n ** 60n],
+    ]);
     const p2 = plan.parts.get('w.p2')!;
     expect(p2.times).toEqual([30, 10]);
-    expect(p2.values).toEqual([['true'], [undefined, '4']]);
+    expect(valuesOf(p2)).toEqual([[true, null], [null, 4]]);
     // The tombstoned cell (d at 50) is gone; Integer 2^60 fits the bigint column.
     expect(plan.fallback.size).toBe(0);
     expect(plan.cells).toBe(8);
@@ -77,7 +96,8 @@ describe('fillMergeStatement', () => {
     // Columns in name order ("__proto__" before "s"): one column set, one statement text.
     expect(p2.text).toContain(`OR (t."s" IS NULL AND s.v1 IS NOT NULL AND NOT COALESCE(t._overflow ? 's', false))) THEN UPDATE`);
     expect(p2.text).toContain('"__proto__" = CASE WHEN');
-    expect(p2.values).toEqual([['1970-01-01 00:00:00.000010+00', '1970-01-01 00:00:00.000020+00'], '{NULL,2}', ["x'y", null]]);
+    // Times as binary timestamptz (µs since 2000-01-01), the double column as binary float8, text as text.
+    expect(p2.values.map(elements)).toEqual([[10n - PG_EPOCH_US, 20n - PG_EPOCH_US], [null, 2], ["x'y", null]]);
   });
 });
 

@@ -6,14 +6,15 @@ import type { ChannelColumn, ShipLayout } from './catalog.ts';
 import type { PartColumn } from './plan.ts';
 import { cellKey } from './plan.ts';
 import type { ShipWindow } from './tombstones.ts';
+import { FillColumnValues } from './binary-array.ts';
 
-/** One part table's fills, column-wise: values[column][row] is PostgreSQL input text, or absent (no fill). */
+/** One part table's fills, column-wise: values[column] holds each row's value, or none (no fill). */
 export interface FillPart {
   schema: string;
   table: string;
   columns: PartColumn[];
   index: Map<string, number>;
-  values: (string | undefined)[][];
+  values: FillColumnValues[];
   times: Long[];
   rowOf: Map<Long, number>;
 }
@@ -69,6 +70,9 @@ export function fillText(col: FillColumn, k: number, type: ColumnType): string |
   return valueForColumn(fillValue(col, k), type);
 }
 
+/** The column type whose binary form a block format's bytes already are. */
+const SAME_TYPE_WIDTH: Record<string, ColumnType> = { Decimal: 'double precision', Integer: 'bigint', Boolean: 'boolean' };
+
 function partFor(plan: FillPlan, cc: ChannelColumn): FillPart {
   const key = `${cc.schema}.${cc.table}`;
   let part = plan.parts.get(key);
@@ -97,9 +101,11 @@ export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<strin
       if (ci === undefined) {
         ci = part.columns.push({ column: cc.column, type: cc.type, channel }) - 1;
         part.index.set(cc.column, ci);
-        part.values.push([]);
+        part.values.push(new FillColumnValues(cc.type));
       }
       const out = part.values[ci]!;
+      // The block's bytes are the column's binary values as they are (binary-array.ts).
+      const width = SAME_TYPE_WIDTH[col.value_format] === cc.type ? (cc.type === 'boolean' ? 1 : 8) : 0;
       const present = col.present;
       let k = 0;
       for (let byte = 0; byte < present.length; byte++) {
@@ -111,8 +117,9 @@ export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<strin
           const cell = k++;
           const t = times[i]!;
           if (tombstones.size > 0 && tombstones.has(cellKey(ship, channel, t))) continue;
-          const text = fillText(col, cell, cc.type);
-          if (text === null) {
+          const raw = width > 0 && out.binary;
+          const text = raw ? null : fillText(col, cell, cc.type);
+          if (!raw && text === null) {
             let shipRows = plan.fallback.get(ship);
             if (!shipRows) plan.fallback.set(ship, (shipRows = new Map()));
             const key = BigInt(t);
@@ -130,7 +137,8 @@ export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<strin
             }
             rows[i] = r;
           }
-          out[r] = text;
+          if (raw) out.setRaw(r, col.values, cell * width);
+          else out.setText(r, text!);
           plan.cells += 1;
         }
       }

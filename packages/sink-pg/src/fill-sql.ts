@@ -1,7 +1,7 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
 import type { FillPart } from './fill-plan.ts';
-import { ARRAY_TYPE, canonicalOrder, columnArray, type Statement } from './merge-sql.ts';
-import { usToTimestamp } from './timestamp-text.ts';
+import { ARRAY_TYPE, canonicalOrder, type Statement } from './merge-sql.ts';
+import { timestampArray } from './binary-array.ts';
 
 /**
  * The fast path of a fill: rows the part table does not hold yet are inserted as they are, every other row is
@@ -14,12 +14,12 @@ import { usToTimestamp } from './timestamp-text.ts';
  */
 export function fillInsertStatement(part: FillPart): Statement {
   const rows = part.times.length;
-  const values: unknown[] = [part.times.map((t) => usToTimestamp(BigInt(t)))];
+  const values: unknown[] = [timestampArray(part.times)];
   const using = ['$1::timestamptz[]'];
   const order = canonicalOrder(part.columns);
   order.forEach((k, i) => {
     const col = part.columns[k]!;
-    values.push(columnArray(col.type, part.values[k]!, rows));
+    values.push(part.values[k]!.param(rows));
     using.push(`$${i + 2}::${ARRAY_TYPE[col.type]}`);
   });
   const columns = order.map((c) => quoteIdent(part.columns[c]!.column));
@@ -37,7 +37,7 @@ ON CONFLICT (created_time) DO NOTHING`;
  */
 export function fillMergeStatement(part: FillPart): Statement {
   const rows = part.times.length;
-  const values: unknown[] = [part.times.map((t) => usToTimestamp(BigInt(t)))];
+  const values: unknown[] = [timestampArray(part.times)];
   const using = ['$1::timestamptz[]'];
   const names = ['created_time'];
   const fillable: string[] = [];
@@ -47,7 +47,7 @@ export function fillMergeStatement(part: FillPart): Statement {
   const order = canonicalOrder(part.columns);
   order.forEach((k, i) => {
     const col = part.columns[k]!;
-    values.push(columnArray(col.type, part.values[k]!, rows));
+    values.push(part.values[k]!.param(rows));
     using.push(`$${i + 2}::${ARRAY_TYPE[col.type]}`);
     names.push(`v${i}`);
     const c = quoteIdent(col.column);

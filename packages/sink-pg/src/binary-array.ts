@@ -1,0 +1,143 @@
+import type { Long } from '@fleetpivot/events';
+import type { ColumnType } from '@fleetpivot/pivot';
+import { columnArray } from './merge-sql.ts';
+
+/**
+ * Fill values as PostgreSQL's binary array format (array_send: ndim, has-null flag, element type, length,
+ * lower bound, then each element as a length and its bytes, or -1 for NULL). node-postgres sends a Buffer
+ * parameter in binary, so a `$n::float8[]` parameter built here is read by array_recv with no text at all. Why:
+ * a block already holds Decimal, Integer and Boolean values as PostgreSQL's binary bytes (big-endian float8 /
+ * int8, one byte 0/1); as text every value was formatted in the pivot (String(v)) and parsed again by float8in
+ * in PostgreSQL, the largest per-value costs of applying a fill. Exact in both directions (-0, NaN, ±Infinity,
+ * int64 beyond 2^53 included).
+ */
+
+/** Element type OIDs (pg_type) of the columns kept in binary. */
+const ELEMENT_OID: Partial<Record<ColumnType, number>> = { 'double precision': 701, bigint: 20, boolean: 16 };
+const TIMESTAMPTZ_OID = 1184;
+const WIDTH: Partial<Record<ColumnType, number>> = { 'double precision': 8, bigint: 8, boolean: 1 };
+
+const PG_EPOCH_US = 946_684_800_000_000; // 2000-01-01 in Unix microseconds
+const PG_EPOCH_US_N = 946_684_800_000_000n;
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+const TWO_32 = 4294967296;
+
+function header(buf: Buffer, hasNull: boolean, oid: number, n: number): number {
+  buf.writeInt32BE(1, 0);
+  buf.writeInt32BE(hasNull ? 1 : 0, 4);
+  buf.writeInt32BE(oid, 8);
+  buf.writeInt32BE(n, 12);
+  buf.writeInt32BE(1, 16);
+  return 20;
+}
+
+/**
+ * Unix-epoch microseconds as a binary timestamptz[] (PostgreSQL counts from 2000-01-01; ±infinity are the int64
+ * extremes in both). Times must be in timestamptz's range (fillBlockProblem refuses others).
+ */
+export function timestampArray(times: readonly Long[]): Buffer {
+  const buf = Buffer.allocUnsafe(20 + times.length * 12);
+  let at = header(buf, false, TIMESTAMPTZ_OID, times.length);
+  for (const t of times) {
+    buf.writeInt32BE(8, at);
+    if (typeof t === 'number') {
+      const v = t - PG_EPOCH_US; // exact: t is a safe integer and so is the difference
+      const hi = Math.floor(v / TWO_32);
+      buf.writeInt32BE(hi, at + 4);
+      buf.writeUInt32BE(v - hi * TWO_32, at + 8);
+    } else buf.writeBigInt64BE(t === INT64_MAX || t === INT64_MIN ? t : t - PG_EPOCH_US_N, at + 4);
+    at += 12;
+  }
+  return buf;
+}
+
+/**
+ * One part column's fill values by row. Values of the column's own type are kept as their binary bytes;
+ * the first value that needs text (another format converted by the column rule, or a text column) turns the
+ * column to text for this statement (the bytes already held are converted by the same rule as fillText).
+ */
+export class FillColumnValues {
+  readonly type: ColumnType;
+  private readonly width: number;
+  private raw: Uint8Array;
+  private present: Uint8Array;
+  private text: (string | undefined)[] | null;
+
+  constructor(type: ColumnType) {
+    this.type = type;
+    this.width = WIDTH[type] ?? 0;
+    this.raw = new Uint8Array(this.width * 64);
+    this.present = new Uint8Array(64);
+    this.text = this.width === 0 ? [] : null;
+  }
+
+  /** Whether a value of the column's own binary type can be set with setRaw. */
+  get binary(): boolean {
+    return this.text === null;
+  }
+
+  /** The value at row `row`: `width` bytes of `src` from `at` (big-endian float8 / int8, or a 0/1 byte). */
+  setRaw(row: number, src: Uint8Array, at: number): void {
+    if (row >= this.present.length) this.grow(row);
+    const w = this.width;
+    const o = row * w;
+    for (let i = 0; i < w; i++) this.raw[o + i] = src[at + i]!;
+    this.present[row] = 1;
+  }
+
+  setText(row: number, value: string): void {
+    const text = this.text ?? this.toText();
+    text[row] = value;
+  }
+
+  /** The parameter for `rows` rows: a binary array Buffer, or (text) what columnArray makes. */
+  param(rows: number): unknown {
+    if (this.text !== null) return columnArray(this.type, this.text, rows);
+    let held = 0;
+    for (let r = 0; r < rows; r++) held += this.present[r] ?? 0;
+    const w = this.width;
+    const buf = Buffer.allocUnsafe(20 + held * (4 + w) + (rows - held) * 4);
+    let at = header(buf, held < rows, ELEMENT_OID[this.type]!, rows);
+    for (let r = 0; r < rows; r++) {
+      if (this.present[r] !== 1) {
+        buf.writeInt32BE(-1, at);
+        at += 4;
+        continue;
+      }
+      buf.writeInt32BE(w, at);
+      at += 4;
+      const o = r * w;
+      for (let i = 0; i < w; i++) buf[at + i] = this.raw[o + i]!;
+      at += w;
+    }
+    return buf;
+  }
+
+  private grow(row: number): void {
+    let size = this.present.length;
+    while (size <= row) size *= 2;
+    const present = new Uint8Array(size);
+    present.set(this.present);
+    const raw = new Uint8Array(size * this.width);
+    raw.set(this.raw);
+    this.present = present;
+    this.raw = raw;
+  }
+
+  private toText(): (string | undefined)[] {
+    const text: (string | undefined)[] = [];
+    const view = Buffer.from(this.raw.buffer, this.raw.byteOffset, this.raw.byteLength);
+    for (let r = 0; r < this.present.length; r++) {
+      if (this.present[r] !== 1) continue;
+      if (this.type === 'boolean') text[r] = view[r] === 1 ? 'true' : 'false';
+      else if (this.type === 'bigint') text[r] = view.readBigInt64BE(r * 8).toString();
+      else {
+        const v = view.readDoubleBE(r * 8);
+        text[r] = v === 0 && 1 / v < 0 ? '-0' : String(v);
+      }
+    }
+    this.text = text;
+    return text;
+  }
+}
