@@ -72,22 +72,29 @@ export function fillBlockProblem(block: FillBlock): string | null {
   }
   const bitmapBytes = (rows + 7) >> 3;
   const seen = new Set<string>();
-  for (const [c, col] of block.columns.entries()) {
-    const where = `column ${c} (${JSON.stringify(col.data_channel_id.slice(0, 200))})`;
-    if (col.data_channel_id.includes('\u0000')) return `${where}: data_channel_id contains NUL`;
-    if (seen.has(col.data_channel_id)) return `${where}: channel appears twice in the block`;
-    seen.add(col.data_channel_id);
-    if (col.present.length !== bitmapBytes) return `${where}: present has ${col.present.length} bytes, expected ${bitmapBytes} for ${rows} times`;
-    if (rows % 8 !== 0 && bitmapBytes > 0 && col.present[bitmapBytes - 1]! >> (rows % 8) !== 0) return `${where}: present has bits past the last time`;
-    const cells = popcount(col.present);
-    const width = VALUE_BYTES[col.value_format];
-    if (col.values.length !== cells * width) return `${where}: ${col.values.length} value bytes for ${cells} ${col.value_format} cells`;
-    if (col.value_format === 'String') {
-      if (col.strings.length !== cells) return `${where}: ${col.strings.length} strings for ${cells} cells`;
-      if (col.strings.some((s) => s.includes('\u0000'))) return `${where}: a string contains NUL`;
-    } else if (col.strings.length !== 0) return `${where}: strings given for a ${col.value_format} column`;
-    if (col.value_format === 'Boolean' && col.values.some((b) => b > 1)) return `${where}: a Boolean byte is not 0 or 1`;
+  for (let c = 0; c < block.columns.length; c++) {
+    const col = block.columns[c]!;
+    const problem = columnProblem(col, rows, bitmapBytes, seen);
+    if (problem !== null) return `column ${c} (${JSON.stringify(col.data_channel_id.slice(0, 200))}): ${problem}`;
   }
+  return null;
+}
+
+/** What is wrong with one column of a block, or null (its name is only formatted for a problem: 5,000 per block). */
+function columnProblem(col: FillColumn, rows: number, bitmapBytes: number, seen: Set<string>): string | null {
+  if (col.data_channel_id.includes('\u0000')) return 'data_channel_id contains NUL';
+  if (seen.has(col.data_channel_id)) return 'channel appears twice in the block';
+  seen.add(col.data_channel_id);
+  if (col.present.length !== bitmapBytes) return `present has ${col.present.length} bytes, expected ${bitmapBytes} for ${rows} times`;
+  if (rows % 8 !== 0 && bitmapBytes > 0 && col.present[bitmapBytes - 1]! >> (rows % 8) !== 0) return 'present has bits past the last time';
+  const cells = popcount(col.present);
+  const width = VALUE_BYTES[col.value_format];
+  if (col.values.length !== cells * width) return `${col.values.length} value bytes for ${cells} ${col.value_format} cells`;
+  if (col.value_format === 'String') {
+    if (col.strings.length !== cells) return `${col.strings.length} strings for ${cells} cells`;
+    if (col.strings.some((s) => s.includes('\u0000'))) return 'a string contains NUL';
+  } else if (col.strings.length !== 0) return `strings given for a ${col.value_format} column`;
+  if (col.value_format === 'Boolean' && col.values.some((b) => b > 1)) return 'a Boolean byte is not 0 or 1';
   return null;
 }
 

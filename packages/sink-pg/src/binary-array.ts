@@ -64,11 +64,13 @@ export class FillColumnValues {
   private present: Uint8Array;
   private text: (string | undefined)[] | null;
 
-  constructor(type: ColumnType) {
+  /** `capacity`: rows expected (more are taken, by growing). */
+  constructor(type: ColumnType, capacity = 64) {
     this.type = type;
     this.width = WIDTH[type] ?? 0;
-    this.raw = new Uint8Array(this.width * 64);
-    this.present = new Uint8Array(64);
+    const rows = Math.max(1, capacity);
+    this.raw = new Uint8Array(this.width * rows);
+    this.present = new Uint8Array(this.width === 0 ? 0 : rows);
     this.text = this.width === 0 ? [] : null;
   }
 
@@ -115,7 +117,7 @@ export class FillColumnValues {
   }
 
   private grow(row: number): void {
-    let size = this.present.length;
+    let size = Math.max(1, this.present.length);
     while (size <= row) size *= 2;
     const present = new Uint8Array(size);
     present.set(this.present);

@@ -73,10 +73,14 @@ export function fillText(col: FillColumn, k: number, type: ColumnType): string |
 /** The column type whose binary form a block format's bytes already are. */
 const SAME_TYPE_WIDTH: Record<string, ColumnType> = { Decimal: 'double precision', Integer: 'bigint', Boolean: 'boolean' };
 
-function partFor(plan: FillPlan, cc: ChannelColumn): FillPart {
+function partFor(plan: FillPlan, cc: ChannelColumn, byColumn: Map<ChannelColumn, FillPart>): FillPart {
+  // By the layout's column object first: a key string per column of every block was a top cost at 5,000 channels.
+  let part = byColumn.get(cc);
+  if (part) return part;
   const key = `${cc.schema}.${cc.table}`;
-  let part = plan.parts.get(key);
+  part = plan.parts.get(key);
   if (!part) plan.parts.set(key, (part = { schema: cc.schema, table: cc.table, columns: [], index: new Map(), values: [], times: [], rowOf: new Map() }));
+  byColumn.set(cc, part);
   return part;
 }
 
@@ -86,6 +90,10 @@ function partFor(plan: FillPlan, cc: ChannelColumn): FillPart {
  */
 export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<string, ShipLayout>, tombstones: ReadonlySet<string>): FillPlan {
   const plan: FillPlan = { parts: new Map(), fallback: new Map(), cells: 0 };
+  const byColumn = new Map<ChannelColumn, FillPart>();
+  // No part gets more rows than the batch has times: column value arrays are sized once.
+  let capacity = 0;
+  for (const { block } of fills) capacity += block.times_us.length >> 3;
   for (const { ship, block } of fills) {
     const layout = layouts.get(ship);
     const times = fillTimes(block);
@@ -94,14 +102,14 @@ export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<strin
       const channel = col.data_channel_id;
       const cc = layout?.channels.get(channel);
       if (!cc) throw new Error(`no column for channel ${JSON.stringify(channel)} of ship ${JSON.stringify(ship)}`);
-      const part = partFor(plan, cc);
+      const part = partFor(plan, cc, byColumn);
       let rows = rowIndex.get(part);
       if (!rows) rowIndex.set(part, (rows = new Int32Array(times.length).fill(-1)));
       let ci = part.index.get(cc.column);
       if (ci === undefined) {
         ci = part.columns.push({ column: cc.column, type: cc.type, channel }) - 1;
         part.index.set(cc.column, ci);
-        part.values.push(new FillColumnValues(cc.type));
+        part.values.push(new FillColumnValues(cc.type, capacity));
       }
       const out = part.values[ci]!;
       // The block's bytes are the column's binary values as they are (binary-array.ts).
