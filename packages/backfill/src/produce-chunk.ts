@@ -32,9 +32,10 @@ export interface ChunkDeps {
   /**
    * Ship → its channels, walked once per run for `channel-walk`. A list from an earlier chunk's snapshot is
    * enough: a channel with no row visible then only has rows committed after it, after the slot existed, which
-   * the capture delivers live.
+   * the capture delivers live. (A list from a later snapshot can only lack channels whose every row was deleted
+   * in between: the capture delivers those DELETEs, so not backfilling the rows ends the same.)
    */
-  shipChannels?: Map<string, readonly string[]>;
+  shipChannels?: Map<string, Promise<readonly string[]>>;
   /** When the columnar builder sends what it holds (default: defaultFillCaps of the default chunk rows). */
   fillCaps?: FillCaps;
   signal?: AbortSignal | undefined;
@@ -123,8 +124,9 @@ async function channelsFor(client: pg.PoolClient, deps: ChunkDeps, chunk: ChunkS
   if (deps.access !== 'channel-walk' || !usesChannelWalk(chunk)) return undefined;
   const known = deps.shipChannels?.get(chunk.shipId);
   if (known) return known;
-  const { rows } = await client.query<{ fp_channel: string }>(shipChannelsSql(deps.table, chunk.shipId));
-  const channels = rows.map((r) => r.fp_channel);
-  deps.shipChannels?.set(chunk.shipId, channels);
-  return channels;
+  // Cached as a promise: workers starting two chunks of one ship at once walk it once (5,000 index descents).
+  const walk = client.query<{ fp_channel: string }>(shipChannelsSql(deps.table, chunk.shipId)).then(({ rows }) => rows.map((r) => r.fp_channel) as readonly string[]);
+  deps.shipChannels?.set(chunk.shipId, walk);
+  walk.catch(() => deps.shipChannels?.delete(chunk.shipId)); // a failed walk is walked again by the retry
+  return walk;
 }
