@@ -3,6 +3,7 @@ import type { CellOp, ShipRows } from '@fleetpivot/pivot';
 import type { ShipLayout } from './catalog.ts';
 import { cellKey, opsString, planApply, usToTimestamp } from './plan.ts';
 import { mergeStatement } from './merge-sql.ts';
+import { insertNewRowsStatement, partWithRows } from './insert-sql.ts';
 
 const layout: ShipLayout = {
   shipId: 'S',
@@ -46,6 +47,24 @@ describe('planApply', () => {
     const swapped = { ...part, columns: [...part.columns].reverse() };
     expect(mergeStatement({ ...swapped, index: new Map(swapped.columns.map((c, i) => [c.column, i])), rows: new Map([...part.rows].map(([t, r]) => [t, { ...r, ops: [...r.ops].reverse(), values: [...r.values].reverse() }])) }).text).toBe(statement.text);
   });
+  it('inserts new rows as the MERGE would and leaves the rest to it, by position', () => {
+    const rows: ShipRows = new Map([
+      [1n, new Map<string, CellOp>([['a', { kind: 'SET', value: { format: 'Integer', value: 2n ** 60n } }], ['__proto__', { kind: 'SET', value: { format: 'Integer', value: 5 } }]])],
+      [2n, new Map<string, CellOp>([['a', { kind: 'CLEAR' }]])],
+    ]);
+    const part = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set()).parts.get('w.tbl_data_timeseries_S')!;
+    const insert = insertNewRowsStatement(part);
+    // Only rows that get a value are inserted; overflow entries go in with them; positions come back for the rest.
+    expect(insert.text).toContain('INSERT INTO "w"."tbl_data_timeseries_S" (created_time, "__proto__", "a", _overflow)');
+    expect(insert.text).toContain('FROM s WHERE s.ins\n  ON CONFLICT (created_time) DO NOTHING');
+    expect(insert.text).toContain("NULLIF(COALESCE(s.oset, '{}'::jsonb) || COALESCE(s.ofill, '{}'::jsonb), '{}'::jsonb)");
+    expect(insert.values.slice(1)).toEqual([[true, false], ['{"a":{"format":"Integer","value":"1152921504606846976"}}', null], [null, null], '{5,NULL}', '{NULL,NULL}']);
+    const rest = partWithRows(part, [2]);
+    expect([...rest.rows.keys()]).toEqual([2n]);
+    // The same columns, so the same (prepared) MERGE text as for the whole part.
+    expect(mergeStatement(rest).text).toBe(mergeStatement(part).text);
+  });
+
   it('leaves the overflow parameters out when the batch writes no overflow', () => {
     const rows: ShipRows = new Map([[1n, new Map<string, CellOp>([['a', { kind: 'FILL', value: { format: 'Decimal', value: -0 } }]])]]);
     const part = planApply(new Map([['S', rows]]), new Map([['S', layout]]), new Set()).parts.get('w.tbl_data_timeseries_S')!;

@@ -23,9 +23,10 @@ const caches = new WeakMap<pg.ClientBase, Cache>();
  * Why: a MERGE over a 200-column part table is ~80 kB of SQL; parsing and analysing it took ~9 ms of a 12 ms
  * one-row apply and planning ~2 ms, and a ship's commits repeat the same statement (columns are listed in name
  * order, so the same column set gives the same text). The cost: PostgreSQL keeps each prepared statement's
- * parse tree and plan in the session, ~70× its text (measured: 5.8 MiB for a 200-column MERGE, 25 MiB for 850
- * columns), so the budget (`PIVOT_PREPARED_CACHE_BYTES`, default 2 MiB ≈ 150 MiB of server memory per
- * connection at most; idle pool connections close and free theirs) evicts the least recently used statements.
+ * parse tree and plan in the session, ~70–140× its text (measured: 5.8–6.5 MiB for a 200-column MERGE, 25 MiB
+ * for 850 columns; ~1 MiB for the 7.5 kB new-rows INSERT of 200 columns), so the budget
+ * (`PIVOT_PREPARED_CACHE_BYTES`, default 2 MiB ≈ 190–290 MiB of server memory per connection at most; idle pool
+ * connections close and free theirs) evicts the least recently used statements.
  * A statement larger than the whole budget, or a budget of 0, runs unprepared.
  */
 export async function queryPrepared(c: pg.ClientBase, st: Statement, budgetBytes = DEFAULT_PREPARED_BYTES): Promise<pg.QueryResult> {

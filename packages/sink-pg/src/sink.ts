@@ -9,6 +9,7 @@ import { CatalogCache, readShipLayout, type ShipLayout } from './catalog.ts';
 import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
 import { fillInsertStatement, fillMergeStatement } from './fill-sql.ts';
+import { insertNewRowsStatement, partWithRows } from './insert-sql.ts';
 import { fillWindows, planFills } from './fill-plan.ts';
 import { DEFAULT_PREPARED_BYTES, queryPrepared } from './prepared.ts';
 import { deleteEmptySql, mergeStatement } from './merge-sql.ts';
@@ -198,7 +199,12 @@ function neededChannels(reduction: Reduction): Map<string, Map<string, ValueForm
 async function applyCellPlan(c: pg.ClientBase, plan: ApplyPlan, preparedBytes: number): Promise<number> {
   let rows = 0;
   for (const part of plan.parts.values()) {
-    await queryPrepared(c, mergeStatement(part), preparedBytes);
+    // New rows by a plain INSERT; the MERGE only for the rows it left (existing rows, rows only cleared).
+    const left = await queryPrepared(c, insertNewRowsStatement(part), preparedBytes);
+    if (left.rows.length > 0) {
+      const rest = left.rows.length === part.rows.size ? part : partWithRows(part, left.rows.map((r: { n: string }) => Number(r.n)));
+      await queryPrepared(c, mergeStatement(rest), preparedBytes);
+    }
     const cleared = [...part.rows].filter(([, r]) => r.clears).map(([t]) => usToTimestamp(t));
     if (cleared.length > 0) await queryPrepared(c, { text: deleteEmptySql(part), values: [cleared] }, preparedBytes);
     rows += part.rows.size;
