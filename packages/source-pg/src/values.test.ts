@@ -3,6 +3,25 @@ import { parseFloat8, parseInt8, parseTimestampUs, TIMESTAMP_INFINITY_US } from 
 import { formatLsn, parseLsn } from './lsn.ts';
 
 describe('parseTimestampUs', () => {
+  it('reads the common UTC form exactly as the general parser, and refuses near misses', () => {
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let k = 0; k < 2000; k++) {
+      const ms = Date.UTC(1000 + rand(9000), rand(12), 1 + rand(28), rand(24), rand(60), rand(60));
+      const d = new Date(ms);
+      const digits = rand(7);
+      const frac = digits === 0 ? '' : `.${pad(rand(10 ** digits), digits)}`;
+      const text = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)} ${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}${frac}+00`;
+      // The same text with an explicit zero-minute offset takes the general (regex) path.
+      expect(parseTimestampUs(text)).toBe(parseTimestampUs(text.replace('+00', '+00:00')));
+      expect(BigInt(parseTimestampUs(text))).toBe(BigInt(ms) * 1000n + BigInt(frac ? frac.slice(1).padEnd(6, '0') : 0));
+    }
+    for (const bad of ['2024-03-01 12:34:5x+00', '2024-03-01 12:34:56.+00', '2024-03-01T12:34:56+00', '2024-03-01 12:34:56.1234567+00', '2024-0a-01 12:34:56+00']) {
+      expect(() => parseTimestampUs(bad), bad).toThrow(/bad timestamptz/);
+    }
+  });
+
   it('keeps microseconds a Date would lose', () => {
     expect(parseTimestampUs('2024-03-01 12:34:56.123456+00')).toBe(Date.UTC(2024, 2, 1, 12, 34, 56) * 1000 + 123456);
     expect(parseTimestampUs('2024-03-01 12:34:56.5+00')).toBe(Date.UTC(2024, 2, 1, 12, 34, 56) * 1000 + 500000);
@@ -39,5 +58,8 @@ describe('lsn', () => {
     expect(parseLsn('16/B374D848')).toBe(0x16b374d848n);
     expect(formatLsn(parseLsn('16/B374D848'))).toBe('16/B374D848');
     expect(formatLsn(0n)).toBe('0/0');
+    expect(parseLsn('FFFFFFFF/FFFFFFFF')).toBe(2n ** 64n - 1n);
+    expect(parseLsn('1fffff/ffffffff')).toBe(2n ** 53n - 1n);
+    for (const bad of ['', '/', '1/', '/1', '1/2/3', '123456789/0', '0/g', '0/\u0010', ' 1/2', '1/2 ']) expect(() => parseLsn(bad), bad).toThrow(/bad LSN/);
   });
 });
