@@ -136,7 +136,7 @@ export class CopyOut implements Submittable {
    * `chunk` begins, or -1 when the message is still incomplete (the whole chunk went into it).
    */
   private completeTail(chunk: Buffer): number {
-    let header = this.tailBytes >= 5 ? Buffer.concat(this.tail, this.tailBytes) : Buffer.concat([...this.tail, chunk.subarray(0, 5 - this.tailBytes)]);
+    const header = this.tailBytes >= 5 ? Buffer.concat(this.tail, this.tailBytes) : Buffer.concat([...this.tail, chunk.subarray(0, 5 - this.tailBytes)]);
     if (header.length < 5) {
       this.tail = [header];
       this.tailBytes = header.length;
@@ -154,8 +154,7 @@ export class CopyOut implements Submittable {
     const message = Buffer.concat(this.tail, this.tailBytes);
     this.tail = [];
     this.tailBytes = 0;
-    header = message;
-    if (!this.message(header, 0, total)) {
+    if (!this.message(message, 0, total)) {
       // pg takes over: the rest of this read follows the message it was handed.
       if (take < chunk.length) this.pgData!(chunk.subarray(take));
       return -1;

@@ -245,11 +245,7 @@ export class FillBuilder {
     this.formats.push(format);
     this.successor.push(-1);
     this.columnOf.set(channel, c);
-    if (c === this.lastRow.length) {
-      const grown = new Int32Array(c * 2).fill(-1);
-      grown.set(this.lastRow);
-      this.lastRow = grown;
-    }
+    if (c === this.lastRow.length) this.lastRow = grown(this.lastRow, c * 2);
     this.lastRow[c] = -1;
     return c;
   }
@@ -325,36 +321,27 @@ export class FillBuilder {
 
   private growCells(): void {
     const size = Math.min(this.cellCol.length * 2, Math.max(this.caps.maxCells, FIRST_CAPACITY));
-    const cellCol = new Int32Array(size);
-    cellCol.set(this.cellCol);
-    const cellRow = new Int32Array(size);
-    cellRow.set(this.cellRow);
-    const vals = new Uint8Array(size * 8);
-    vals.set(this.vals);
-    this.cellCol = cellCol;
-    this.cellRow = cellRow;
-    this.vals = vals;
-    this.vals32 = new Uint32Array(vals.buffer);
+    this.cellCol = grown(this.cellCol, size);
+    this.cellRow = grown(this.cellRow, size);
+    this.vals = grown(this.vals, size * 8);
+    this.vals32 = new Uint32Array(this.vals.buffer);
   }
 
   private growRows(): void {
     const size = this.timeHi.length * 2;
-    const hi = new Int32Array(size);
-    hi.set(this.timeHi);
-    const lo = new Uint32Array(size);
-    lo.set(this.timeLo);
-    this.timeHi = hi;
-    this.timeLo = lo;
-    const rawHi = new Int32Array(size);
-    rawHi.set(this.rawHi);
-    const rawLo = new Int32Array(size);
-    rawLo.set(this.rawLo);
-    const nextRow = new Int32Array(size);
-    nextRow.set(this.nextRow);
-    this.rawHi = rawHi;
-    this.rawLo = rawLo;
-    this.nextRow = nextRow;
+    this.timeHi = grown(this.timeHi, size);
+    this.timeLo = grown(this.timeLo, size);
+    this.rawHi = grown(this.rawHi, size);
+    this.rawLo = grown(this.rawLo, size);
+    this.nextRow = grown(this.nextRow, size);
   }
+}
+
+/** A copy of `a` with room for `size` elements (the new ones zero). */
+function grown<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
 }
 
 /**

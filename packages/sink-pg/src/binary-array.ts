@@ -16,6 +16,21 @@ import { columnArray } from './merge-sql.ts';
 const ELEMENT_OID: Partial<Record<ColumnType, number>> = { 'double precision': 701, bigint: 20, boolean: 16 };
 const TIMESTAMPTZ_OID = 1184;
 const WIDTH: Partial<Record<ColumnType, number>> = { 'double precision': 8, bigint: 8, boolean: 1 };
+/** The column type whose binary form a block format's bytes already are. */
+const SAME_TYPE: Record<string, ColumnType> = { Decimal: 'double precision', Integer: 'bigint', Boolean: 'boolean' };
+
+/** Bytes per value when a block format's packed values are `type`'s binary form as they are; 0 otherwise. */
+export function binaryWidth(format: string, type: ColumnType): number {
+  return SAME_TYPE[format] === type ? WIDTH[type]! : 0;
+}
+
+/** The binary value at `at` (float8 / int8 big-endian, or a 0/1 byte) as PostgreSQL input text for `type`. */
+export function binaryValueText(type: ColumnType, buf: Buffer, at: number): string {
+  if (type === 'boolean') return buf[at] === 1 ? 'true' : 'false';
+  if (type === 'bigint') return buf.readBigInt64BE(at).toString();
+  const v = buf.readDoubleBE(at);
+  return v === 0 && 1 / v < 0 ? '-0' : String(v);
+}
 
 const PG_EPOCH_US = 946_684_800_000_000; // 2000-01-01 in Unix microseconds
 const PG_EPOCH_US_N = 946_684_800_000_000n;
@@ -130,15 +145,7 @@ export class FillColumnValues {
   private toText(): (string | undefined)[] {
     const text: (string | undefined)[] = [];
     const view = Buffer.from(this.raw.buffer, this.raw.byteOffset, this.raw.byteLength);
-    for (let r = 0; r < this.present.length; r++) {
-      if (this.present[r] !== 1) continue;
-      if (this.type === 'boolean') text[r] = view[r] === 1 ? 'true' : 'false';
-      else if (this.type === 'bigint') text[r] = view.readBigInt64BE(r * 8).toString();
-      else {
-        const v = view.readDoubleBE(r * 8);
-        text[r] = v === 0 && 1 / v < 0 ? '-0' : String(v);
-      }
-    }
+    for (let r = 0; r < this.present.length; r++) if (this.present[r] === 1) text[r] = binaryValueText(this.type, view, r * this.width);
     this.text = text;
     return text;
   }

@@ -1,12 +1,12 @@
 import type { FillColumn, Long } from '@fleetpivot/events';
-import { fillTimes, fillValue, readInt64BE } from '@fleetpivot/events';
+import { fillTimes, fillValue } from '@fleetpivot/events';
 import type { ColumnType, ShipFill, ShipRows } from '@fleetpivot/pivot';
 import { valueForColumn } from '@fleetpivot/pivot';
 import type { ChannelColumn, ShipLayout } from './catalog.ts';
 import type { PartColumn } from './plan.ts';
 import { cellKey } from './plan.ts';
 import type { ShipWindow } from './tombstones.ts';
-import { FillColumnValues } from './binary-array.ts';
+import { binaryValueText, binaryWidth, FillColumnValues } from './binary-array.ts';
 
 /** One part table's fills, column-wise: values[column] holds each row's value, or none (no fill). */
 export interface FillPart {
@@ -50,28 +50,11 @@ export function fillWindows(fills: readonly ShipFill[]): ShipWindow[] {
  * rule of `valueForColumn`). The four same-type pairings are read straight from the packed bytes.
  */
 export function fillText(col: FillColumn, k: number, type: ColumnType): string | null {
-  switch (col.value_format) {
-    case 'Decimal':
-      if (type === 'double precision') {
-        const v = col.values.readDoubleBE(k * 8);
-        return v === 0 && 1 / v < 0 ? '-0' : String(v);
-      }
-      break;
-    case 'Integer':
-      if (type === 'bigint') return readInt64BE(col.values, k * 8).toString();
-      break;
-    case 'Boolean':
-      if (type === 'boolean') return col.values[k] === 1 ? 'true' : 'false';
-      break;
-    case 'String':
-      if (type === 'text') return col.strings[k]!;
-      break;
-  }
+  const width = binaryWidth(col.value_format, type);
+  if (width > 0) return binaryValueText(type, col.values, k * width);
+  if (col.value_format === 'String' && type === 'text') return col.strings[k]!;
   return valueForColumn(fillValue(col, k), type);
 }
-
-/** The column type whose binary form a block format's bytes already are. */
-const SAME_TYPE_WIDTH: Record<string, ColumnType> = { Decimal: 'double precision', Integer: 'bigint', Boolean: 'boolean' };
 
 function partFor(plan: FillPlan, cc: ChannelColumn, byColumn: Map<ChannelColumn, FillPart>): FillPart {
   // By the layout's column object first: a key string per column of every block was a top cost at 5,000 channels.
@@ -113,7 +96,7 @@ export function planFills(fills: readonly ShipFill[], layouts: ReadonlyMap<strin
       }
       const out = part.values[ci]!;
       // The block's bytes are the column's binary values as they are (binary-array.ts).
-      const width = SAME_TYPE_WIDTH[col.value_format] === cc.type ? (cc.type === 'boolean' ? 1 : 8) : 0;
+      const width = binaryWidth(col.value_format, cc.type);
       const present = col.present;
       let k = 0;
       for (let byte = 0; byte < present.length; byte++) {

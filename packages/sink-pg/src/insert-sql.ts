@@ -1,5 +1,5 @@
 import { quoteIdent, quoteQualified } from '@fleetpivot/pgkit';
-import { ARRAY_TYPE, canonicalOrder, columnArray, type Statement } from './merge-sql.ts';
+import { addColumnParams, canonicalOrder, newRowOverflowSql, overflowParams, type Statement } from './merge-sql.ts';
 import { usToTimestamp, type PartPlan, type PartRow } from './plan.ts';
 
 /**
@@ -16,18 +16,12 @@ export function insertNewRowsStatement(part: PartPlan): Statement {
   const order = canonicalOrder(part.columns);
   const ov = part.overflowWrites;
   const values: unknown[] = [rows.map(([t]) => usToTimestamp(t)), rows.map(([, r]) => r.inserts)];
-  if (ov) values.push(rows.map(([, r]) => (r.oset ? JSON.stringify(r.oset) : null)), rows.map(([, r]) => (r.ofill ? JSON.stringify(r.ofill) : null)));
-  const first = values.length + 1;
+  if (ov) values.push(...overflowParams(rows));
   const using = ['$1::timestamptz[]', '$2::bool[]', ...(ov ? ['$3::jsonb[]', '$4::jsonb[]'] : [])];
   const names = ['created_time', 'ins', ...(ov ? ['oset', 'ofill'] : [])];
-  order.forEach((k, i) => {
-    const col = part.columns[k]!;
-    values.push(columnArray(col.type, rows.map(([, r]) => r.values[k] ?? null)));
-    using.push(`$${first + i}::${ARRAY_TYPE[col.type]}`);
-    names.push(`v${i}`);
-  });
+  addColumnParams(part, rows, order, { values, using, names });
   const columns = order.map((k) => quoteIdent(part.columns[k]!.column));
-  const overflow = ov ? `NULLIF(COALESCE(s.oset, '{}'::jsonb) || COALESCE(s.ofill, '{}'::jsonb), '{}'::jsonb)` : 'NULL';
+  const overflow = newRowOverflowSql(ov);
   const text = `WITH s AS (SELECT * FROM unnest(${using.join(', ')}) WITH ORDINALITY AS s(${names.join(', ')}, fp_n)),
 fp_new AS (
   INSERT INTO ${quoteQualified(part.schema, part.table)} (created_time, ${columns.join(', ')}, _overflow)

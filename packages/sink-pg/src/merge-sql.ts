@@ -1,6 +1,6 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
 import type { ColumnType } from '@fleetpivot/pivot';
-import { opsString, usToTimestamp, type PartPlan } from './plan.ts';
+import { opsString, usToTimestamp, type PartPlan, type PartRow } from './plan.ts';
 
 export interface Statement {
   text: string;
@@ -35,6 +35,25 @@ export function canonicalOrder(columns: readonly { column: string }[]): number[]
   return columns.map((_, i) => i).sort((a, b) => (columns[a]!.column < columns[b]!.column ? -1 : columns[a]!.column > columns[b]!.column ? 1 : 0));
 }
 
+/** The rows' overflow entries to set and to fill, as jsonb[] parameters (only for parts that write any). */
+export function overflowParams(rows: readonly [bigint, PartRow][]): unknown[] {
+  return [rows.map(([, r]) => (r.oset ? JSON.stringify(r.oset) : null)), rows.map(([, r]) => (r.ofill ? JSON.stringify(r.ofill) : null))];
+}
+
+/** A new row's `_overflow`: what it sets and fills, or NULL (`s.oset` / `s.ofill` exist only when `ov`). */
+export const newRowOverflowSql = (ov: boolean): string => (ov ? `NULLIF(COALESCE(s.oset, '{}'::jsonb) || COALESCE(s.ofill, '{}'::jsonb), '{}'::jsonb)` : 'NULL');
+
+/** Appends one typed array per column, in `order`, to a statement's parameters (values, casts, unnest names v0..). */
+export function addColumnParams(part: PartPlan, rows: readonly [bigint, PartRow][], order: readonly number[], st: { values: unknown[]; using: string[]; names: string[] }): void {
+  const first = st.values.length + 1;
+  order.forEach((k, i) => {
+    const col = part.columns[k]!;
+    st.values.push(columnArray(col.type, rows.map(([, r]) => r.values[k] ?? null)));
+    st.using.push(`$${first + i}::${ARRAY_TYPE[col.type]}`);
+    st.names.push(`v${i}`);
+  });
+}
+
 /**
  * One set-based MERGE for one part table, column-wise: $1 created_time[], $2 one op string per row (a character
  * per touched column: S set, C clear, F fill if empty, - untouched), $3 whether a missing row is inserted,
@@ -51,18 +70,15 @@ export function mergeStatement(part: PartPlan): Statement {
     rows.map(([, r]) => r.inserts),
   ];
   const ov = part.overflowWrites;
-  if (ov) values.push(rows.map(([, r]) => (r.oset ? JSON.stringify(r.oset) : null)), rows.map(([, r]) => (r.ofill ? JSON.stringify(r.ofill) : null)));
-  const first = values.length + 1;
+  if (ov) values.push(...overflowParams(rows));
   const using: string[] = ['$1::timestamptz[]', '$2::text[]', '$3::bool[]', ...(ov ? ['$4::jsonb[]', '$5::jsonb[]'] : [])];
   const names: string[] = ['created_time', 'ops', 'ins', ...(ov ? ['oset', 'ofill'] : [])];
+  addColumnParams(part, rows, order, { values, using, names });
   const sets: string[] = [];
   const removals: string[] = [];
   const columns = order.map((c) => part.columns[c]!);
   order.forEach((k, i) => {
     const col = part.columns[k]!;
-    values.push(columnArray(col.type, rows.map(([, r]) => r.values[k] ?? null)));
-    using.push(`$${first + i}::${ARRAY_TYPE[col.type]}`);
-    names.push(`v${i}`);
     const c = quoteIdent(col.column);
     const ch = quoteLiteral(col.channel);
     const op = `substr(s.ops, ${i + 1}, 1)`;
@@ -80,7 +96,7 @@ export function mergeStatement(part: PartPlan): Statement {
   } else {
     sets.push(`_overflow = CASE WHEN t._overflow IS NULL THEN NULL ELSE NULLIF(${kept}, '{}'::jsonb) END`);
   }
-  const insertOverflow = ov ? `NULLIF(COALESCE(s.oset, '{}'::jsonb) || COALESCE(s.ofill, '{}'::jsonb), '{}'::jsonb)` : 'NULL';
+  const insertOverflow = newRowOverflowSql(ov);
   const text = `MERGE INTO ${table} AS t
 USING unnest(${using.join(', ')}) AS s(${names.join(', ')})
 ON t.created_time = s.created_time
