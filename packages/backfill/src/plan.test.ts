@@ -29,6 +29,16 @@ describe('planChunks', () => {
     expect(chunks[3]!.fromUs).toBe(19_002n * DAY + DAY / 3n);
   });
 
+  it('splits a heavy bucket over the span its rows cover, not over the whole bucket', () => {
+    const first = 19_000n * DAY + 3_600_000_000n;
+    const last = first + 1_500_000_000n - 1n; // 25 minutes of rows in a day bucket
+    const chunks = planChunks([{ shipId: 'A', buckets: [{ startUs: 19_000n * DAY, rows: 500, firstUs: first, lastUs: last }], infiniteRows: 0, nullTimeRows: 0 }], base);
+    expect(chunks.map((c) => c.rowsEstimate)).toEqual([100, 100, 100, 100, 100]);
+    expect(chunks.slice(1).map((c) => c.fromUs)).toEqual([1n, 2n, 3n, 4n].map((i) => first + (1_500_000_000n * i) / 5n));
+    expect(chunks[0]!.fromUs).toBeNull();
+    expect(chunks[4]!.toUs).toBeNull();
+  });
+
   it('gives NULL created_time its own chunk, and counts ±infinity in the open ends', () => {
     const chunks = planChunks([ship('A', [10], { nullTimeRows: 5, infiniteRows: 2 })], base);
     expect(chunks).toEqual([

@@ -4,6 +4,9 @@ import { renderable } from './time.ts';
 export interface BucketCount {
   startUs: bigint;
   rows: number;
+  /** The bucket's first and last created_time, when known: a heavy bucket is cut between them. */
+  firstUs?: bigint;
+  lastUs?: bigint;
 }
 
 export interface ShipStats {
@@ -80,7 +83,8 @@ interface Cut {
 
 /**
  * Where to cut a ship's time line so each piece holds about `chunkRows` rows: at bucket starts, and
- * inside a bucket that alone holds more (evenly in time, assuming rows spread evenly within a bucket).
+ * inside a bucket that alone holds more (evenly in time between its first and last row, assuming rows spread
+ * evenly there; a bucket of a day whose rows fill minutes would otherwise make one chunk of them all).
  */
 function cutPoints(buckets: readonly BucketCount[], o: PlanOptions): Cut[] {
   const cuts: Cut[] = [];
@@ -99,7 +103,10 @@ function cutPoints(buckets: readonly BucketCount[], o: PlanOptions): Cut[] {
     }
     const pieces = Math.ceil(b.rows / o.chunkRows);
     if (pieces > 1) {
-      for (let i = 1; i < pieces; i++) add(b.startUs + (o.bucketUs * BigInt(i)) / BigInt(pieces), total + Math.round((b.rows * i) / pieces));
+      // Evenly over the span the bucket's rows really cover (the whole bucket when unknown).
+      const from = b.firstUs ?? b.startUs;
+      const span = b.firstUs !== undefined && b.lastUs !== undefined ? b.lastUs - b.firstUs + 1n : o.bucketUs;
+      for (let i = 1; i < pieces; i++) add(from + (span * BigInt(i)) / BigInt(pieces), total + Math.round((b.rows * i) / pieces));
       sinceCut = b.rows - Math.round((b.rows * (pieces - 1)) / pieces);
     } else sinceCut += b.rows;
     total += b.rows;
