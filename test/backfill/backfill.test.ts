@@ -98,9 +98,13 @@ describe('backfill chunking', () => {
 });
 
 describe('backfill values', () => {
-  it.each(['columnar', 'changes'] as const)('encodes every row exactly as the live capture does (%s), hostile rows, NULL ship and NULL time included', async (encoding) => {
-    const e = await env(`bf_values_${encoding}`, { primaryKey: false, slot: false, topic: false });
+  // `grouped`: columnar chunks read grouped by channel (chunk-read.ts), which needs the (ship, channel, time) index;
+  // a plain index rather than the primary key, so NULL channels and times stay possible.
+  it.each(['columnar', 'changes', 'grouped'] as const)('encodes every row exactly as the live capture does (%s), hostile rows, NULL ship and NULL time included', async (mode) => {
+    const encoding = mode === 'changes' ? 'changes' : 'columnar';
+    const e = await env(`bf_values_${mode}`, { primaryKey: false, slot: false, topic: false });
     await e.db.pool.query('ALTER TABLE tenant.tbl_data_timeseries REPLICA IDENTITY FULL');
+    if (mode === 'grouped') await e.db.pool.query('CREATE INDEX ON tenant.tbl_data_timeseries (ship_id, data_channel_id, created_time)');
     const capture = await startCapture(
       { sourceUrl: e.db.url, slotName: e.slot, publicationName: e.slot, topicPrefix: e.prefix, topicPartitions: 3, statusIntervalMs: 200 },
       { transport: testTransport(stack), logger: silentLogger(), registry: createRegistry('capture-test') },
@@ -134,7 +138,7 @@ describe('backfill values', () => {
       // A ship with 5,000 channels.
       await e.db.pool.query(`INSERT INTO tenant.tbl_data_timeseries SELECT 'WIDE', '/wide/' || c, $1, 'Decimal', c FROM generate_series(1, 5000) c`, [T]);
       expect(changeCount(await readTopic(stack, e.topic, (a) => changeCount(a) >= total, 120_000))).toBeGreaterThanOrEqual(total);
-      const result = await runBackfill(e.options({ chunkRows: 1000, encoding }));
+      const result = await runBackfill(e.options({ chunkRows: 1000, encoding, groupedMinRowsPerChannel: mode === 'grouped' ? 0 : Infinity }));
       expect(result.rows).toBe(total);
     } finally {
       await capture.stop();

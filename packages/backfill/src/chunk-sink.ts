@@ -10,6 +10,8 @@ export interface ChunkSink {
   flush(): Promise<void>;
   /** The COPY stream ended: sends the rest. */
   finish(): Promise<void>;
+  /** Narrow rows read, where a COPY tuple is not one narrow row (grouped reads); else the tuples are the rows. */
+  narrowRows?(): number;
 }
 
 export interface SinkContext {

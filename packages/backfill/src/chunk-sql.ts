@@ -1,5 +1,6 @@
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
 import type { SourceTable } from '@fleetpivot/events';
+import { GROUPED_ARRAYS, GROUPED_STRING_MAX_BYTES } from './channel-groups.ts';
 import { NARROW_SELECT } from './narrow-row.ts';
 import type { ChunkSpec } from './plan.ts';
 import { timestampLiteralText } from './time.ts';
@@ -58,14 +59,33 @@ SELECT fp_channel FROM fp_walk WHERE fp_channel IS NOT NULL`;
  */
 export function chunkCopySql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>, channels?: readonly string[]): string {
   const columns = NARROW_SELECT.map(([c, t]) => `${quoteIdent(c)}::${t}`).join(', ');
+  return `COPY (${chunkRowsSql(table, chunk, columns, channels)}) TO STDOUT (FORMAT binary)`;
+}
+
+/** The chunk's rows (`columns` of them), through the index per channel when `channels` are given (chunkCopySql). */
+function chunkRowsSql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>, columns: string, channels?: readonly string[]): string {
   const from = quoteQualified(table.schema, table.table);
   if (channels && usesChannelWalk(chunk)) {
     const where = `${shipSql(chunk.shipId)} AND ${timeRangeSql(chunk.fromUs, chunk.toUs).join(' AND ')}`;
     const list = `ARRAY[${channels.map(quoteLiteral).join(', ')}]::text[]`;
-    return `COPY (SELECT ${columns} FROM ${from} WHERE ${where} AND data_channel_id = ANY (${list})
-UNION ALL SELECT ${columns} FROM ${from} WHERE ${where} AND data_channel_id IS NULL) TO STDOUT (FORMAT binary)`;
+    return `SELECT ${columns} FROM ${from} WHERE ${where} AND data_channel_id = ANY (${list})
+UNION ALL SELECT ${columns} FROM ${from} WHERE ${where} AND data_channel_id IS NULL`;
   }
-  return `COPY (SELECT ${columns} FROM ${from} WHERE ${chunkWhereSql(chunk)}) TO STDOUT (FORMAT binary)`;
+  return `SELECT ${columns} FROM ${from} WHERE ${chunkWhereSql(chunk)}`;
+}
+
+/**
+ * Binary COPY of one chunk grouped by (channel, value_format), each group's columns as arrays in one order
+ * (channel-groups.ts). A string over GROUPED_STRING_MAX_BYTES is grouped by its time too, so a group never
+ * gathers many long strings: PostgreSQL holds a chunk's groups until the scan ends (~50 bytes a row besides
+ * strings: ~5 MB for the default 100,000-row chunk). Not for the NULL-time chunk (its rows are all irregular).
+ */
+export function chunkGroupedCopySql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>, channels?: readonly string[]): string {
+  const rows = chunkRowsSql(table, chunk, NARROW_SELECT.slice(1).map(([c]) => quoteIdent(c)).join(', '), channels);
+  const arrays = GROUPED_ARRAYS.map(([c, t]) => `array_agg(${quoteIdent(c)}::${t})`).join(', ');
+  const key = `data_channel_id::text, value_format::text`;
+  return `COPY (SELECT ${key}, ${arrays} FROM (${rows}) fp_rows
+GROUP BY ${key}, CASE WHEN octet_length(str_v::text) > ${GROUPED_STRING_MAX_BYTES} THEN created_time END) TO STDOUT (FORMAT binary)`;
 }
 
 /** A chunk of one ship bounded in time: the case where naming channels narrows the index scan. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildFillBlock, ChangeBatchCodec, fillBlockProblem, fillChanges, type Change, type ChangeBatch, type FillCell } from '@fleetpivot/events';
 import { BinaryCopyParser } from './binary-copy.ts';
 import { columnarSink } from './columnar-sink.ts';
-import { copyStream, INT64_MAX, INT64_MIN, PG_EPOCH_US, pieces, rawTime, type NarrowInput } from './copy-fixture.ts';
+import { GROUPED_FIELDS } from './channel-groups.ts';
+import { copyStream, groupedCopyStream, groupedOrder, INT64_MAX, INT64_MIN, PG_EPOCH_US, pieces, rawTime, type NarrowInput } from './copy-fixture.ts';
 import type { FillCaps } from './fill-builder.ts';
 import type { MessageSender } from './message-sender.ts';
 import { decodeNarrowRow, NARROW_SELECT, timestampUs } from './narrow-row.ts';
@@ -21,6 +22,8 @@ interface RunOptions {
   batchMaxChanges?: number;
   batchMaxBytes?: number;
   piece?: number;
+  /** Feed the rows as a grouped read (chunkGroupedCopySql) rather than one tuple a row. */
+  grouped?: boolean;
 }
 
 /** The columnar sink over a real COPY stream; every message goes through the Avro codec and back. */
@@ -43,9 +46,10 @@ async function run(rows: readonly NarrowInput[], o: RunOptions = {}): Promise<Se
     batchMaxBytes: o.batchMaxBytes ?? 900_000,
     codec,
     caps: o.caps ?? { maxCells: 1_000_000, maxBytes: 1 << 30 },
+    grouped: o.grouped ?? false,
   });
-  const parser = new BinaryCopyParser(NARROW_SELECT.length, sink.row);
-  for (const p of pieces(copyStream(rows), o.piece ?? 65_536)) {
+  const parser = new BinaryCopyParser(o.grouped ? GROUPED_FIELDS : NARROW_SELECT.length, sink.row);
+  for (const p of pieces(o.grouped ? groupedCopyStream(rows) : copyStream(rows), o.piece ?? 65_536)) {
     parser.push(p);
     await sink.flush();
   }
@@ -140,9 +144,11 @@ function decoded(rows: readonly NarrowInput[]): Change[] {
 }
 
 /** Checks the sink's output against the reference encoder and decodeNarrowRow. */
-async function check(rows: readonly NarrowInput[], o: RunOptions = {}): Promise<{ blocks: number; sent: Sent[] }> {
-  const sent = await run(rows, o);
+async function check(input: readonly NarrowInput[], o: RunOptions = {}): Promise<{ blocks: number; sent: Sent[] }> {
+  const sent = await run(input, o);
   const { cells, changes, blocks } = unpack(sent, o);
+  // A grouped read sees the rows group by group: which row of a channel comes first is that order's.
+  const rows = o.grouped ? groupedOrder(input).flat() : input;
   const regular = regularRows(rows);
   const expected = fillChanges(buildFillBlock(rows.filter((_, i) => regular[i]).map(cellOf))).sort(byCell);
   expect(cells).toEqual(expected);
@@ -220,114 +226,116 @@ function randomRows(seed: number, channels: number, times: number, density: numb
   return rows;
 }
 
-describe('columnar sink: blocks', () => {
-  it.each<[Order, number]>([
-    ['time-major', 1],
-    ['channel-major', 2],
-    ['shuffled', 3],
-  ])('equal the reference encoder for %s rows of every format and edge value', async (order, seed) => {
-    const rows = randomRows(seed, 37, 60, 0.7, order, 3);
-    const { blocks } = await check(rows, { piece: 997 });
-    expect(blocks).toBe(1);
-  });
+describe.each([false, true])('columnar sink, grouped read: %s', (grouped) => {
+  describe('blocks', () => {
+    it.each<[Order, number]>([
+      ['time-major', 1],
+      ['channel-major', 2],
+      ['shuffled', 3],
+    ])('equal the reference encoder for %s rows of every format and edge value', async (order, seed) => {
+      const rows = randomRows(seed, 37, 60, 0.7, order, 3);
+      const { blocks } = await check(rows, { piece: 997, grouped });
+      expect(blocks).toBe(1);
+    });
 
-  it('writes the same bytes as the reference encoder (time-major, one message)', async () => {
-    const rows = randomRows(4, 20, 30, 0.8, 'time-major');
-    const sent = await run(rows);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.batch.fills).toEqual(buildFillBlock(rows.map(cellOf)));
-  });
+    it('writes the same bytes as the reference encoder (time-major, one message)', async () => {
+      const rows = randomRows(4, 20, 30, 0.8, 'time-major');
+      const sent = await run(rows, { grouped });
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.batch.fills).toEqual(buildFillBlock(rows.map(cellOf)));
+    });
 
-  it('cuts a large chunk into messages under both caps, each a run of times', async () => {
-    const rows = randomRows(5, 50, 400, 0.9, 'shuffled');
-    const o = { batchMaxChanges: 1_000, batchMaxBytes: 12_000 };
-    const { blocks, sent } = await check(rows, o);
-    expect(blocks).toBeGreaterThan(rows.length / 1_000);
-    // Times do not repeat across messages unless one time alone was too big.
-    const seen = new Set<string>();
-    for (const s of sent) {
-      const t = s.batch.fills!.times_us;
-      for (let i = 0; i < t.length; i += 8) {
-        const k = t.readBigInt64BE(i).toString();
-        expect(seen.has(k)).toBe(false);
-        seen.add(k);
+    it('cuts a large chunk into messages under both caps, each a run of times', async () => {
+      const rows = randomRows(5, 50, 400, 0.9, 'shuffled');
+      const o = { batchMaxChanges: 1_000, batchMaxBytes: 12_000 };
+      const { blocks, sent } = await check(rows, { ...o, grouped });
+      expect(blocks).toBeGreaterThan(rows.length / 1_000);
+      // Times do not repeat across messages unless one time alone was too big.
+      const seen = new Set<string>();
+      for (const s of sent) {
+        const t = s.batch.fills!.times_us;
+        for (let i = 0; i < t.length; i += 8) {
+          const k = t.readBigInt64BE(i).toString();
+          expect(seen.has(k)).toBe(false);
+          seen.add(k);
+        }
       }
-    }
+    });
+
+    it('splits one time of 5,000 channels of long strings by columns', async () => {
+      const rows: NarrowInput[] = Array.from({ length: 5_000 }, (_, c) => ({ channel: `/wide/${c}`, time: 0n, format: 'String', str: `${c}\t\n\\ 船 `.padEnd(1_000, 'x') }));
+      const { blocks, sent } = await check(rows, { grouped });
+      expect(blocks).toBeGreaterThanOrEqual(6); // 5 MB of strings in messages under 900 kB
+      const time = Buffer.alloc(8);
+      time.writeBigInt64BE(PG_EPOCH_US);
+      for (const s of sent) expect(s.batch.fills!.times_us).toEqual(time);
+      const counted = await check(rows.map((r) => ({ ...r, format: 'Decimal', double: 1, str: null })), { batchMaxChanges: 1_200, grouped });
+      expect(counted.blocks).toBe(5);
+    });
   });
 
-  it('splits one time of 5,000 channels of long strings by columns', async () => {
-    const rows: NarrowInput[] = Array.from({ length: 5_000 }, (_, c) => ({ channel: `/wide/${c}`, time: 0n, format: 'String', str: `${c}\t\n\\ 船 `.padEnd(1_000, 'x') }));
-    const { blocks, sent } = await check(rows);
-    expect(blocks).toBeGreaterThanOrEqual(6); // 5 MB of strings in messages under 900 kB
-    const time = Buffer.alloc(8);
-    time.writeBigInt64BE(PG_EPOCH_US);
-    for (const s of sent) expect(s.batch.fills!.times_us).toEqual(time);
-    const counted = await check(rows.map((r) => ({ ...r, format: 'Decimal', double: 1, str: null })), { batchMaxChanges: 1_200 });
-    expect(counted.blocks).toBe(5);
-  });
-});
-
-describe('columnar sink: irregular rows', () => {
-  const T = rawTime(1_714_564_800_123_457n);
-  const irregular: NarrowInput[] = [
-    { channel: null, time: T, format: 'Decimal', double: 1 },
-    { channel: 'a', time: null, format: 'Decimal', double: 1 },
-    { channel: 'a', time: T, format: 'Bogus', double: 1, long: 2n, str: '3', bool: true },
-    { channel: 'a', time: T, format: null, double: 1 },
-    { channel: 'a', time: T, format: 'decimal', double: 1 },
-    { channel: 'a', time: T, format: 'Decimal', double: null },
-    { channel: 'a', time: T, format: 'Decimal', double: null, long: 5n }, // contradicts its format
-    { channel: 'b', time: T, format: 'Integer', double: 2.5, str: 'not a number', bool: true },
-    { channel: 'c', time: T, format: 'String', str: 'nul \u0000 inside' },
-    { channel: 'c', time: T, format: 'String', str: null },
-    { channel: 'd', time: T, format: 'Boolean', bool: null, long: 1n },
-    { channel: 'nul\u0000channel', time: T, format: 'Decimal', double: 1 },
-    { channel: 'e', time: 2n ** 63n - 1n - PG_EPOCH_US, format: 'Decimal', double: 1 }, // would equal +infinity
-  ];
-
-  it('sends every row a block cannot carry as decodeNarrowRow decodes it, in order', async () => {
-    const rows: NarrowInput[] = [
-      { channel: 'x', time: T, format: 'Decimal', double: 1 },
-      ...irregular.slice(0, 7),
-      { channel: 'x', time: T + 1n, format: 'Decimal', double: 2 },
-      { channel: 'x', time: T + 2n, format: 'Integer', long: 3n }, // the channel's format changes mid-chunk
-      { channel: 'x', time: T, format: 'Decimal', double: 4 }, // a duplicate (channel, time)
-      ...irregular.slice(7),
-      { channel: 'x', time: T + 1n, format: 'Decimal', double: 5 }, // duplicate, out of time order
-      { channel: 'y', time: T + 2n, format: 'Integer', long: 6n },
-      { channel: 'y', time: T + 2n, format: 'Integer', long: 7n }, // duplicate of the previous row
+  describe('irregular rows', () => {
+    const T = rawTime(1_714_564_800_123_457n);
+    const irregular: NarrowInput[] = [
+      { channel: null, time: T, format: 'Decimal', double: 1 },
+      { channel: 'a', time: null, format: 'Decimal', double: 1 },
+      { channel: 'a', time: T, format: 'Bogus', double: 1, long: 2n, str: '3', bool: true },
+      { channel: 'a', time: T, format: null, double: 1 },
+      { channel: 'a', time: T, format: 'decimal', double: 1 },
+      { channel: 'a', time: T, format: 'Decimal', double: null },
+      { channel: 'a', time: T, format: 'Decimal', double: null, long: 5n }, // contradicts its format
+      { channel: 'b', time: T, format: 'Integer', double: 2.5, str: 'not a number', bool: true },
+      { channel: 'c', time: T, format: 'String', str: 'nul \u0000 inside' },
+      { channel: 'c', time: T, format: 'String', str: null },
+      { channel: 'd', time: T, format: 'Boolean', bool: null, long: 1n },
+      { channel: 'nul\u0000channel', time: T, format: 'Decimal', double: 1 },
+      { channel: 'e', time: 2n ** 63n - 1n - PG_EPOCH_US, format: 'Decimal', double: 1 }, // would equal +infinity
     ];
-    const regular = regularRows(rows);
-    expect(regular.filter(Boolean)).toHaveLength(3);
-    await check(rows, { batchMaxChanges: 4 });
+
+    it('sends every row a block cannot carry as decodeNarrowRow decodes it, in order', async () => {
+      const rows: NarrowInput[] = [
+        { channel: 'x', time: T, format: 'Decimal', double: 1 },
+        ...irregular.slice(0, 7),
+        { channel: 'x', time: T + 1n, format: 'Decimal', double: 2 },
+        { channel: 'x', time: T + 2n, format: 'Integer', long: 3n }, // the channel's format changes mid-chunk
+        { channel: 'x', time: T, format: 'Decimal', double: 4 }, // a duplicate (channel, time)
+        ...irregular.slice(7),
+        { channel: 'x', time: T + 1n, format: 'Decimal', double: 5 }, // duplicate, out of time order
+        { channel: 'y', time: T + 2n, format: 'Integer', long: 6n },
+        { channel: 'y', time: T + 2n, format: 'Integer', long: 7n }, // duplicate of the previous row
+      ];
+      const regular = regularRows(rows);
+      expect(regular.filter(Boolean)).toHaveLength(3);
+      await check(rows, { batchMaxChanges: 4, grouped });
+    });
+
+    it('keeps irregular rows in cell-form messages capped by count and bytes', async () => {
+      const rows = Array.from({ length: 50 }, (_, i) => ({ channel: `s${i}`, time: T, format: 'String', str: `${'x'.repeat(20_000)}\u0000` }));
+      const sent = await run(rows, { batchMaxChanges: 30, batchMaxBytes: 100_000, grouped });
+      expect(sent.every((s) => s.batch.fills === null && s.batch.changes.length <= 30 && s.bytes < 130_000)).toBe(true);
+      expect(sent.length).toBeGreaterThanOrEqual(10);
+    });
+
+    it('rows of a channel after its format changed stay irregular after the builder was emptied at a cap', async () => {
+      const rows: NarrowInput[] = [];
+      for (let t = 0n; t < 40n; t++) rows.push({ channel: 'p', time: t, format: 'Decimal', double: Number(t) }, { channel: 'q', time: t, format: t < 20n ? 'Integer' : 'Boolean', long: t, bool: true });
+      const sent = await run(rows, { caps: { maxCells: 10, maxBytes: 1 << 20 }, piece: 64, grouped });
+      const { cells, changes } = unpack(sent);
+      expect(cells).toHaveLength(60);
+      expect(changes.map((c) => [c.data_channel_id, c.value_format])).toEqual(Array.from({ length: 20 }, () => ['q', 'Boolean']));
+    });
   });
 
-  it('keeps irregular rows in cell-form messages capped by count and bytes', async () => {
-    const rows = Array.from({ length: 50 }, (_, i) => ({ channel: `s${i}`, time: T, format: 'String', str: `${'x'.repeat(20_000)}\u0000` }));
-    const sent = await run(rows, { batchMaxChanges: 30, batchMaxBytes: 100_000 });
-    expect(sent.every((s) => s.batch.fills === null && s.batch.changes.length <= 30 && s.bytes < 130_000)).toBe(true);
-    expect(sent.length).toBeGreaterThanOrEqual(10);
-  });
-
-  it('rows of a channel after its format changed stay irregular after the builder was emptied at a cap', async () => {
-    const rows: NarrowInput[] = [];
-    for (let t = 0n; t < 40n; t++) rows.push({ channel: 'p', time: t, format: 'Decimal', double: Number(t) }, { channel: 'q', time: t, format: t < 20n ? 'Integer' : 'Boolean', long: t, bool: true });
-    const sent = await run(rows, { caps: { maxCells: 10, maxBytes: 1 << 20 }, piece: 64 });
-    const { cells, changes } = unpack(sent);
-    expect(cells).toHaveLength(60);
-    expect(changes.map((c) => [c.data_channel_id, c.value_format])).toEqual(Array.from({ length: 20 }, () => ['q', 'Boolean']));
-  });
-});
-
-describe('columnar sink: times', () => {
-  it('writes ±infinity as the int64 extremes and every other time shifted to the Unix epoch, like timestampUs', async () => {
-    const rows = SPECIAL_TIMES.map((time, i) => ({ channel: `t${i}`, time, format: 'Decimal', double: i }));
-    const sent = await run(rows);
-    const t = sent[0]!.batch.fills!.times_us;
-    const got = Array.from({ length: t.length / 8 }, (_, i) => t.readBigInt64BE(i * 8));
-    const want = SPECIAL_TIMES.map((raw) => BigInt(rawTimeUs(raw))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    expect(got).toEqual(want);
-    expect(got[0]).toBe(INT64_MIN);
-    expect(got.at(-1)).toBe(INT64_MAX);
+  describe('times', () => {
+    it('writes ±infinity as the int64 extremes and every other time shifted to the Unix epoch, like timestampUs', async () => {
+      const rows = SPECIAL_TIMES.map((time, i) => ({ channel: `t${i}`, time, format: 'Decimal', double: i }));
+      const sent = await run(rows, { grouped });
+      const t = sent[0]!.batch.fills!.times_us;
+      const got = Array.from({ length: t.length / 8 }, (_, i) => t.readBigInt64BE(i * 8));
+      const want = SPECIAL_TIMES.map((raw) => BigInt(rawTimeUs(raw))).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      expect(got).toEqual(want);
+      expect(got[0]).toBe(INT64_MIN);
+      expect(got.at(-1)).toBe(INT64_MAX);
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { ChangeBatchCodec } from '@fleetpivot/events';
 import { CellBatches } from './cell-sink.ts';
 import type { ChunkSink, SinkContext } from './chunk-sink.ts';
 import { fillMessages } from './chunk-messages.ts';
+import { GroupReader } from './channel-groups.ts';
 import { FillBuilder, type FillCaps, type FillCells } from './fill-builder.ts';
 import { decodeNarrowRow } from './narrow-row.ts';
 
@@ -17,7 +18,7 @@ import { decodeNarrowRow } from './narrow-row.ts';
  * so the order of these messages does not matter; of two narrow rows with the same (ship, channel, time)
  * (a table without primary key), which one fills the cell is unspecified, as it is in cell form.
  */
-export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps: FillCaps }): ChunkSink {
+export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps: FillCaps; grouped?: boolean }): ChunkSink {
   const builder = new FillBuilder(ctx.caps);
   const irregular = new CellBatches(ctx.batchMaxChanges, ctx.batchMaxBytes);
   const held: FillCells[] = [];
@@ -30,6 +31,16 @@ export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps:
       for (const m of fillMessages(cells, caps)) await ctx.sender.send({ ship_id: ctx.shipId, source: ctx.source, changes: [], fills: m.block }, m.cells);
     }
   };
+  const finish = async () => {
+    if (builder.cells > 0) held.push(builder.take());
+    irregular.close();
+    await flush();
+  };
+  if (ctx.grouped) {
+    // Group tuples (channel-groups.ts): the same builder and the same cell form, fed per element.
+    const reader = new GroupReader(builder, { onFull: () => held.push(builder.take()), onIrregular: (row) => irregular.add(row.change, row.bytes) });
+    return { row: reader.group, flush, finish, narrowRows: () => reader.rows };
+  }
   return {
     row(fields) {
       if (builder.add(fields)) {
@@ -40,10 +51,6 @@ export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps:
       irregular.add(row.change, row.bytes);
     },
     flush,
-    async finish() {
-      if (builder.cells > 0) held.push(builder.take());
-      irregular.close();
-      await flush();
-    },
+    finish,
   };
 }

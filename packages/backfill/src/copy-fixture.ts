@@ -1,4 +1,5 @@
 import { BinaryCopyParser, SIGNATURE, type RawFields } from './binary-copy.ts';
+import { GROUPED_ARRAYS, GROUPED_STRING_MAX_BYTES } from './channel-groups.ts';
 import { NARROW_SELECT } from './narrow-row.ts';
 
 /**
@@ -54,16 +55,21 @@ export function narrowFields(r: NarrowInput): (Buffer | null)[] {
   ];
 }
 
-/** One binary COPY tuple: field count, then each field's length (-1 for NULL) and bytes. */
-export function tuple(fields: (Buffer | null)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from([fields.length >> 8, fields.length & 0xff])];
-  for (const f of fields) {
+/** `head`, then each value's length (-1 for NULL) and bytes: a COPY tuple's fields, an array's elements. */
+function lengthPrefixed(head: Buffer, values: (Buffer | null)[]): Buffer {
+  const parts: Buffer[] = [head];
+  for (const v of values) {
     const len = Buffer.alloc(4);
-    len.writeInt32BE(f ? f.length : -1);
+    len.writeInt32BE(v ? v.length : -1);
     parts.push(len);
-    if (f) parts.push(f);
+    if (v) parts.push(v);
   }
   return Buffer.concat(parts);
+}
+
+/** One binary COPY tuple: field count, then each field's length (-1 for NULL) and bytes. */
+export function tuple(fields: (Buffer | null)[]): Buffer {
+  return lengthPrefixed(Buffer.from([fields.length >> 8, fields.length & 0xff]), fields);
 }
 
 export function copyStream(rows: readonly NarrowInput[]): Buffer {
@@ -83,4 +89,41 @@ export function parseRows(rows: readonly NarrowInput[], onRow: (f: RawFields) =>
   const parser = new BinaryCopyParser(NARROW_SELECT.length, onRow);
   for (const p of pieces(copyStream(rows), piece)) parser.push(p);
   parser.end();
+}
+
+/** The order in which a grouped read presents the rows: groups in order of first sight, rows in order inside. */
+export function groupedOrder(rows: readonly NarrowInput[]): NarrowInput[][] {
+  const groups = new Map<string, NarrowInput[]>();
+  for (const r of rows) {
+    const long = r.str !== null && r.str !== undefined && Buffer.byteLength(r.str) > GROUPED_STRING_MAX_BYTES;
+    const key = JSON.stringify([r.channel, r.format, long ? String(r.time) : null]);
+    const g = groups.get(key);
+    if (g) g.push(r);
+    else groups.set(key, [r]);
+  }
+  return [...groups.values()];
+}
+
+/** A binary one-dimensional array of `oid` elements (PostgreSQL's array_send). */
+function binaryArray(oid: number, elements: (Buffer | null)[]): Buffer {
+  const head = Buffer.alloc(20);
+  head.writeInt32BE(1, 0);
+  head.writeInt32BE(elements.some((e) => e === null) ? 1 : 0, 4);
+  head.writeInt32BE(oid, 8);
+  head.writeInt32BE(elements.length, 12);
+  head.writeInt32BE(1, 16);
+  return lengthPrefixed(head, elements);
+}
+
+/** What PostgreSQL sends for chunkGroupedCopySql over these rows (groups as groupedOrder gives them). */
+export function groupedCopyStream(rows: readonly NarrowInput[]): Buffer {
+  const header = Buffer.concat([SIGNATURE, Buffer.alloc(8)]);
+  const tuples = groupedOrder(rows).map((g) => {
+    const fields = g.map(narrowFields);
+    const first = fields[0]!;
+    // NARROW_SELECT positions of created_time, double_v, long_v, str_v, bool_v: GROUPED_ARRAYS order.
+    const arrays = [2, 4, 5, 6, 7].map((at, k) => binaryArray(GROUPED_ARRAYS[k]![2], fields.map((f) => f[at]!)));
+    return tuple([first[1] ?? null, first[3] ?? null, ...arrays]);
+  });
+  return Buffer.concat([header, ...tuples, Buffer.from([0xff, 0xff])]);
 }

@@ -92,7 +92,7 @@ export class FillBuilder {
   private readonly formats: number[] = [];
   /** Per column, the column whose row followed it last time: time-major streams repeat one channel order. */
   private readonly successor: number[] = [];
-  private readonly columnOf = new Map<string, number>();
+  private readonly columnByName = new Map<string, number>();
   private lastRow = new Int32Array(FIRST_CAPACITY);
   private prevCol = -1;
 
@@ -140,21 +140,37 @@ export class FillBuilder {
   /** Adds a regular row as a cell and returns true; returns false (holding nothing of it) for any other row. */
   add(f: RawFields): boolean {
     const { buf, starts, lengths } = f;
-    if (this.full) throw new RangeError('fill builder is full: take() its cells first');
-    if (lengths[TIME] !== 8) return false;
     const format = formatCode(buf, starts[FORMAT]!, lengths[FORMAT]!);
     if (format < 0) return false;
     const vs = starts[VALUE_FIELD[format]!]!;
     const vn = lengths[VALUE_FIELD[format]!]!;
+    if (!this.regularCell(buf, format, starts[TIME]!, lengths[TIME]!, vs, vn)) return false;
+    const col = this.columnOf(buf, starts[CHANNEL]!, lengths[CHANNEL]!, format);
+    return col >= 0 && this.place(buf, col, format, starts[TIME]!, vs, vn);
+  }
+
+  /**
+   * Whether a time (bytes ts.., length tn) and a value of `format` (vs.., length vn) can be a block cell: the
+   * time not NULL nor from ~294247 AD on, the value not NULL and of its format's width (a String without NUL).
+   */
+  regularCell(buf: Buffer, format: number, ts: number, tn: number, vs: number, vn: number): boolean {
+    if (tn !== 8) return false;
     if (format === STRING ? vn < 0 || hasNul(buf, vs, vn) : vn !== (format === BOOLEAN ? 1 : 8)) return false;
-    const ts = starts[TIME]!;
     const hi = (buf[ts]! << 24) | (buf[ts + 1]! << 16) | (buf[ts + 2]! << 8) | buf[ts + 3]!;
     const lo = ((buf[ts + 4]! << 24) | (buf[ts + 5]! << 16) | (buf[ts + 6]! << 8) | buf[ts + 7]!) >>> 0;
     // From ~294247 AD on (infinity aside) a time has no int64 Unix microseconds other than infinity's (the last
     // one would equal it, and two times of a block must differ): cell form, as today.
-    if (hi === LAST_HI ? lo >= LAST_LO : hi > LAST_HI && !(hi === 0x7fffffff && lo === 0xffffffff)) return false;
-    const col = this.column(buf, starts[CHANNEL]!, lengths[CHANNEL]!, format);
-    if (col < 0) return false;
+    return !(hi === LAST_HI ? lo >= LAST_LO : hi > LAST_HI && !(hi === 0x7fffffff && lo === 0xffffffff));
+  }
+
+  /**
+   * Holds a cell of column `col` (from columnOf) for a regularCell time and value, and returns true; false when
+   * the column already holds a cell at that time (the row then goes in cell form).
+   */
+  place(buf: Buffer, col: number, format: number, ts: number, vs: number, vn: number): boolean {
+    if (this.full) throw new RangeError('fill builder is full: take() its cells first');
+    const hi = (buf[ts]! << 24) | (buf[ts + 1]! << 16) | (buf[ts + 2]! << 8) | buf[ts + 3]!;
+    const lo = ((buf[ts + 4]! << 24) | (buf[ts + 5]! << 16) | (buf[ts + 6]! << 8) | buf[ts + 7]!) >>> 0;
     const row = this.row(buf, ts, hi, lo);
     if (this.duplicate(col, row)) return false;
 
@@ -217,8 +233,8 @@ export class FillBuilder {
     return taken;
   }
 
-  /** The column of this channel and format, created on first sight; -1 when the row cannot be a cell. */
-  private column(buf: Buffer, s: number, n: number, format: number): number {
+  /** The column of the channel at bytes s.. and this format, created on first sight; -1 when it cannot hold the cell. */
+  columnOf(buf: Buffer, s: number, n: number, format: number): number {
     if (n < 0) return -1;
     let c = this.prevCol;
     if (c < 0 || !sameBytes(buf, s, n, this.channelUtf8[c]!)) {
@@ -236,7 +252,7 @@ export class FillBuilder {
 
   private lookup(buf: Buffer, s: number, n: number, format: number): number {
     const channel = buf.toString('utf8', s, s + n);
-    const known = this.columnOf.get(channel);
+    const known = this.columnByName.get(channel);
     if (known !== undefined) return known;
     if (hasNul(buf, s, n)) return -1;
     const c = this.channels.length;
@@ -244,7 +260,7 @@ export class FillBuilder {
     this.channelUtf8.push(Buffer.from(buf.subarray(s, s + n)));
     this.formats.push(format);
     this.successor.push(-1);
-    this.columnOf.set(channel, c);
+    this.columnByName.set(channel, c);
     if (c === this.lastRow.length) this.lastRow = grown(this.lastRow, c * 2);
     this.lastRow[c] = -1;
     return c;
@@ -361,7 +377,7 @@ export function copy8(dst: Uint8Array, at: number, src: Uint8Array, from: number
 }
 
 /** The code of the value_format text at `s` (one of the four, byte for byte), or -1. */
-function formatCode(buf: Buffer, s: number, n: number): number {
+export function formatCode(buf: Buffer, s: number, n: number): number {
   let code: number;
   if (n === 6) code = STRING;
   else if (n !== 7) return -1;

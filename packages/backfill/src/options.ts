@@ -46,6 +46,12 @@ export interface BackfillOptions {
   encoding?: BackfillEncoding;
   /** Time bucket of the planning histogram (default 86,400 s = one day). */
   planBucketSeconds?: number;
+  /**
+   * A columnar chunk is read grouped by channel (one COPY tuple per channel, its rows as arrays) when its
+   * estimated rows per channel of the ship reach this (default 250; chunk-read.ts says why); Infinity: never.
+   * Only where the table has the (ship, channel, time) index, which tells the ship's channels.
+   */
+  groupedMinRowsPerChannel?: number;
   /** Attempts per chunk within one run before it is marked failed (default 3). */
   maxChunkAttempts?: number;
   /** Default smallest-first (seed 002): small ships finish early and become usable first. */
@@ -71,6 +77,7 @@ export const defaultBackfillOptions = {
   batchMaxBytes: 900_000,
   encoding: 'columnar',
   planBucketSeconds: 86_400,
+  groupedMinRowsPerChannel: 250,
   maxChunkAttempts: 3,
   order: 'smallest-first',
   progress: 'auto',
@@ -98,6 +105,7 @@ export function resolveOptions(o: BackfillOptions): ResolvedOptions {
   positive('planBucketSeconds', r.planBucketSeconds);
   positive('maxChunkAttempts', r.maxChunkAttempts);
   positive('slotWaitMs', r.slotWaitMs, 0);
+  if (!(r.groupedMinRowsPerChannel >= 0)) throw new BackfillError('invalid_options', `groupedMinRowsPerChannel must be >= 0 (got ${r.groupedMinRowsPerChannel})`);
   if (!BACKFILL_ENCODINGS.includes(r.encoding)) throw new BackfillError('invalid_options', `encoding must be columnar or changes (got ${JSON.stringify(r.encoding)})`);
   const time = (name: string, v: string | null) => {
     if (v === null || v === '') return null;

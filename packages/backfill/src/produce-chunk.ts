@@ -3,13 +3,13 @@ import type { ChangeBatch, ChangeBatchCodec, Long, SourceTable } from '@fleetpiv
 import type { Producer } from '@fleetpivot/transport-kafka';
 import { BinaryCopyParser } from './binary-copy.ts';
 import { cellSink } from './cell-sink.ts';
-import { chunkCopySql, shipChannelsSql, usesChannelWalk, type ChunkAccess } from './chunk-sql.ts';
+import { chooseRead } from './chunk-read.ts';
+import type { ChunkAccess } from './chunk-sql.ts';
 import { columnarSink } from './columnar-sink.ts';
 import { CopyOut } from './copy-out.ts';
 import { BackfillError } from './errors.ts';
 import { defaultFillCaps, type FillCaps } from './fill-builder.ts';
 import { createSender } from './message-sender.ts';
-import { NARROW_SELECT } from './narrow-row.ts';
 import { defaultBackfillOptions, type BackfillEncoding } from './options.ts';
 import type { ChunkSpec } from './plan.ts';
 import { checkSlot } from './preflight.ts';
@@ -27,6 +27,8 @@ export interface ChunkDeps {
   batchMaxBytes: number;
   /** 'columnar' (default): backfill cells as FillBlocks, irregular rows as changes; 'changes': every row a change (v1 style). */
   encoding?: BackfillEncoding;
+  /** Estimated rows per channel from which a columnar chunk is read grouped (chunk-read.ts; default 250). */
+  groupedMinRowsPerChannel?: number;
   /** How a chunk bounded in time is read (preflight decides from the table's indexes; default 'scan'). */
   access?: ChunkAccess;
   /**
@@ -96,9 +98,11 @@ async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun
   const ctx = { sender, shipId: run.chunk.shipId, source, batchMaxChanges: deps.batchMaxChanges, batchMaxBytes: deps.batchMaxBytes };
   // Rows without a ship stay in cell form: the pivot parks such a batch whole, and parked changes are readable.
   const columnar = (deps.encoding ?? 'columnar') === 'columnar' && run.chunk.shipId !== null;
-  const sink = columnar ? columnarSink({ ...ctx, codec: deps.codec, caps: deps.fillCaps ?? defaultFillCaps(defaultBackfillOptions.chunkRows) }) : cellSink(ctx);
-  const parser = new BinaryCopyParser(NARROW_SELECT.length, sink.row);
-  const copy = new CopyOut(chunkCopySql(deps.table, run.chunk, await channelsFor(client, deps, run.chunk)), (buf, start, end) => parser.pushRange(buf, start, end));
+  const read = await chooseRead(client, deps, run.chunk);
+  if (read.settings.length > 0) await client.query(read.settings.map((s) => `SET LOCAL ${s}`).join('; '));
+  const sink = columnar ? columnarSink({ ...ctx, codec: deps.codec, caps: deps.fillCaps ?? defaultFillCaps(defaultBackfillOptions.chunkRows), grouped: read.grouped }) : cellSink(ctx);
+  const parser = new BinaryCopyParser(read.fields, sink.row);
+  const copy = new CopyOut(read.sql, (buf, start, end) => parser.pushRange(buf, start, end));
   client.query(copy);
   try {
     while (await copy.pump()) {
@@ -109,7 +113,8 @@ async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun
     await sink.finish();
     await sender.drain();
     // Every row read must be in exactly one acknowledged message; if not (a bug), the chunk must not be recorded done.
-    if (sender.rows !== parser.rows) throw new BackfillError('decode_failed', `chunk ${run.jobId}/${run.chunkId}: read ${parser.rows} rows but produced ${sender.rows}`);
+    const rows = sink.narrowRows?.() ?? parser.rows;
+    if (sender.rows !== rows) throw new BackfillError('decode_failed', `chunk ${run.jobId}/${run.chunkId}: read ${rows} rows but produced ${sender.rows}`);
     return sender.rows;
   } catch (err) {
     // The caller destroys the connection (mid-COPY it is unusable).
@@ -117,16 +122,4 @@ async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun
     if (err instanceof BackfillError) throw err;
     throw new BackfillError('copy_failed', `read chunk ${run.jobId}/${run.chunkId} (${JSON.stringify(run.chunk.shipId)})`, { cause: err });
   }
-}
-
-/** The ship's channels when this chunk is read by naming them (chunk-sql.ts `ChunkAccess`), else undefined. */
-async function channelsFor(client: pg.PoolClient, deps: ChunkDeps, chunk: ChunkSpec): Promise<readonly string[] | undefined> {
-  if (deps.access !== 'channel-walk' || !usesChannelWalk(chunk)) return undefined;
-  const known = deps.shipChannels?.get(chunk.shipId);
-  if (known) return known;
-  // Cached as a promise: workers starting two chunks of one ship at once walk it once (5,000 index descents).
-  const walk = client.query<{ fp_channel: string }>(shipChannelsSql(deps.table, chunk.shipId)).then(({ rows }) => rows.map((r) => r.fp_channel) as readonly string[]);
-  deps.shipChannels?.set(chunk.shipId, walk);
-  walk.catch(() => deps.shipChannels?.delete(chunk.shipId)); // a failed walk is walked again by the retry
-  return walk;
 }
