@@ -7,7 +7,7 @@ import type { ChunkDeps } from './produce-chunk.ts';
 
 /**
  * A chunk read grouped by channel pays off when its groups are long: measured on 1M-row tables (PostgreSQL and
- * backfill CPU together, reads alone), ~1,000 rows per channel in a chunk saved ~25 %, ~100 broke even, ~20 cost
+ * backfill CPU together, reads alone), ~1,000 rows per channel in a chunk saved 15–25 %, ~100 broke even, ~20 cost
  * ~10 % more (PostgreSQL's hash aggregate pays per group, five array states each).
  */
 export const GROUPED_MIN_ROWS_PER_CHANNEL = 250;
