@@ -23,8 +23,11 @@ export const GROUPED_ARRAYS = [
 
 export const GROUPED_FIELDS = 2 + GROUPED_ARRAYS.length;
 
-/** Strings longer than this get a group of their own (their time's), so no group holds many of them at once. */
-export const GROUPED_STRING_MAX_BYTES = 1024;
+/**
+ * Strings longer than this get a group of their own (their time's): a group tuple is then at most ~100 bytes per
+ * row of its channel in the chunk (~10 MB for a whole 100k-row chunk), in PostgreSQL and here, whatever the strings.
+ */
+export const GROUPED_STRING_MAX_BYTES = 64;
 
 const CHANNEL = 0;
 const FORMAT = 1;
