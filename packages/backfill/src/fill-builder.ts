@@ -113,6 +113,9 @@ export class FillBuilder {
   /** (column, row) keys of every held cell, built only once some column's cells stop arriving in time order. */
   private seen: Set<number> | null = null;
 
+  /** The words (hi, lo) of the time regularCell() accepted last, decoded once for place(). */
+  private readonly timeWords = new Int32Array(2);
+
   private count = 0;
   private rows = 0;
   private held = 0;
@@ -160,18 +163,19 @@ export class FillBuilder {
     const lo = ((buf[ts + 4]! << 24) | (buf[ts + 5]! << 16) | (buf[ts + 6]! << 8) | buf[ts + 7]!) >>> 0;
     // From ~294247 AD on (infinity aside) a time has no int64 Unix microseconds other than infinity's (the last
     // one would equal it, and two times of a block must differ): cell form, as today.
-    return !(hi === LAST_HI ? lo >= LAST_LO : hi > LAST_HI && !(hi === 0x7fffffff && lo === 0xffffffff));
+    if (hi === LAST_HI ? lo >= LAST_LO : hi > LAST_HI && !(hi === 0x7fffffff && lo === 0xffffffff)) return false;
+    this.timeWords[0] = hi;
+    this.timeWords[1] = lo;
+    return true;
   }
 
   /**
-   * Holds a cell of column `col` (from columnOf) for a regularCell time and value, and returns true; false when
-   * the column already holds a cell at that time (the row then goes in cell form).
+   * Holds a cell of column `col` (from columnOf) at the time regularCell() accepted last, with its value, and
+   * returns true; false when the column already holds a cell at that time (the row then goes in cell form).
    */
   place(buf: Buffer, col: number, format: number, ts: number, vs: number, vn: number): boolean {
     if (this.full) throw new RangeError('fill builder is full: take() its cells first');
-    const hi = (buf[ts]! << 24) | (buf[ts + 1]! << 16) | (buf[ts + 2]! << 8) | buf[ts + 3]!;
-    const lo = ((buf[ts + 4]! << 24) | (buf[ts + 5]! << 16) | (buf[ts + 6]! << 8) | buf[ts + 7]!) >>> 0;
-    const row = this.row(buf, ts, hi, lo);
+    const row = this.row(buf, ts, this.timeWords[0]!, this.timeWords[1]! >>> 0);
     if (this.duplicate(col, row)) return false;
 
     const g = this.count;
