@@ -44,10 +44,12 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
-const cases: { seed: number; rows: number; broken?: boolean }[] = [
+// `grouped`: every chunk read grouped by channel (chunk-read.ts), not only those with long groups, so both reads
+// are hammered.
+const cases: { seed: number; rows: number; broken?: boolean; grouped?: boolean }[] = [
   { seed: 1, rows: 1_000_000 },
-  { seed: 2, rows: FULL ? 1_000_000 : 200_000 },
-  { seed: 3, rows: FULL ? 1_000_000 : 200_000 },
+  { seed: 2, rows: FULL ? 1_000_000 : 200_000, grouped: true },
+  { seed: 3, rows: FULL ? 1_000_000 : 200_000, grouped: true },
   // The control: the same race with backfill rows disguised as live UPDATEs (no "live wins") must fail verification.
   { seed: 4, rows: 100_000, broken: true },
 ];
@@ -77,7 +79,7 @@ function liveLookingBackfill(inner: KafkaTransport): KafkaTransport {
 
 describe('backfill racing live writes', () => {
   for (const c of cases) {
-    it(c.broken ? `detects a backfill without "live wins": seed ${c.seed}, ${c.rows} history rows` : `converges exactly: seed ${c.seed}, ${c.rows} history rows`, { timeout: FULL ? 1_200_000 : 600_000 }, async () => {
+    it(c.broken ? `detects a backfill without "live wins": seed ${c.seed}, ${c.rows} history rows` : `converges exactly: seed ${c.seed}, ${c.rows} history rows${c.grouped ? ', grouped reads' : ''}`, { timeout: FULL ? 1_200_000 : 600_000 }, async () => {
       const db = await createTestDatabase(stack, `race${c.seed}`);
       dbs.push(db);
       await createNarrowTable(db.pool, { primaryKey: true });
@@ -102,7 +104,7 @@ describe('backfill racing live writes', () => {
         const hammer = startHammer(db.pool, c.seed);
         // Rate-limited to about 10 s so many live ticks and hammer rounds overlap the chunks in flight.
         const backfill = await runBackfill(
-          { sourceUrl: db.url, targetUrl: db.url, kafkaBrokers: stack.kafkaBrokers, topicPrefix: prefix, slotName: prefix, chunkRows: 2_500, parallelism: 2, rowsPerSecond: c.rows / 10, batchMaxChanges: 500, planBucketSeconds: 300, progress: 'none' },
+          { sourceUrl: db.url, targetUrl: db.url, kafkaBrokers: stack.kafkaBrokers, topicPrefix: prefix, slotName: prefix, chunkRows: 2_500, parallelism: 2, rowsPerSecond: c.rows / 10, batchMaxChanges: 500, planBucketSeconds: 300, progress: 'none', groupedMinRowsPerChannel: c.grouped ? 0 : Infinity },
           { logger: log, ...(c.broken ? { transport: liveLookingBackfill(testTransport(stack)) } : {}) },
         );
         const hammered = await hammer.stop();
