@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { KafkaTransportError } from './errors.ts';
+import { isUnknownTopic, waitForTopicLeaders } from './topic-leaders.ts';
 import type { Admin, PartitionLag, TopicSpec } from './types.ts';
 
 export async function createKafkajsAdmin(kafka: Kafka): Promise<Admin> {
@@ -22,17 +23,23 @@ export async function createKafkajsAdmin(kafka: Kafka): Promise<Admin> {
       wrap(`create topic ${spec.topic}`, async () => {
         const existing = await admin.listTopics();
         if (existing.includes(spec.topic)) return;
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: spec.topic,
-              numPartitions: spec.partitions,
-              replicationFactor: spec.replicationFactor ?? 1,
-              configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-            },
-          ],
-        });
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: [
+              {
+                topic: spec.topic,
+                numPartitions: spec.partitions,
+                replicationFactor: spec.replicationFactor ?? 1,
+                configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          });
+        } catch (err) {
+          // The topic was created; kafkajs gave up waiting for its leaders too early (topic-leaders.ts).
+          if (!isUnknownTopic(err)) throw err;
+          await waitForTopicLeaders(admin, spec.topic, spec.partitions);
+        }
       }),
     listTopics: () => wrap('list topics', () => admin.listTopics()),
     deleteTopics: (topics) => wrap(`delete topics ${topics.join(',')}`, () => admin.deleteTopics({ topics: [...topics] })),
