@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteIdent, quoteLiteral, safeIdentifier, MAX_IDENTIFIER_BYTES } from './identifiers.ts';
+import { quoteIdent, quoteLiteral, quoteTextArray, safeIdentifier, MAX_IDENTIFIER_BYTES } from './identifiers.ts';
 
 const hostile = [
   '"; DROP TABLE tenant.tbl_data_timeseries; --',
@@ -23,6 +23,11 @@ describe('quoteIdent', () => {
   });
   it('quotes literals', () => {
     expect(quoteLiteral("it's")).toBe("'it''s'");
+  });
+  it('quotes a text array as one literal, every element double-quoted and escaped', () => {
+    expect(quoteTextArray([])).toBe("'{}'::text[]");
+    expect(quoteTextArray(['a', "it's", 'NULL', '', '{x,"y"}\\'])).toBe(`'{"a","it''s","NULL","","{x,\\"y\\"}\\\\"}'::text[]`);
+    expect(() => quoteTextArray(['a\u0000b'])).toThrow(/NUL/);
   });
 });
 

@@ -29,6 +29,18 @@ export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/**
+ * A text[] constant for SQL text that cannot take a bind parameter (COPY), as one array literal:
+ * `'{"a","b"}'::text[]`. PostgreSQL parses it once with array_in, where `ARRAY['a', 'b', ...]` makes one parse
+ * node per element (measured: ~10 ms more per query for 5,000 channel ids). Inside the braces every element
+ * is double-quoted with `"` and `\` backslash-escaped, so commas, braces, quotes, spaces and the word NULL stay
+ * text; the literal then goes through quoteLiteral (standard_conforming_strings on, as everywhere here).
+ */
+export function quoteTextArray(values: readonly string[]): string {
+  const elements = values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`);
+  return `${quoteLiteral(`{${elements.join(',')}}`)}::text[]`;
+}
+
 export interface SafeIdentifierOptions {
   /** Names that must never be produced as-is (e.g. a wide table's own `created_time`). */
   reserved?: ReadonlySet<string>;

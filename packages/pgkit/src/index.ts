@@ -1,4 +1,4 @@
-export { quoteIdent, quoteQualified, quoteLiteral, safeIdentifier, utf8Head, utf8Tail, MAX_IDENTIFIER_BYTES } from './identifiers.ts';
+export { quoteIdent, quoteQualified, quoteLiteral, quoteTextArray, safeIdentifier, utf8Head, utf8Tail, MAX_IDENTIFIER_BYTES } from './identifiers.ts';
 export type { SafeIdentifierOptions } from './identifiers.ts';
 export { PgkitError, sqlState, coerceError } from './errors.ts';
 export type { PgkitErrorCode } from './errors.ts';
