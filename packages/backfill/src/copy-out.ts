@@ -38,6 +38,8 @@ export class CopyOut implements Submittable {
   /** A message cut at the end of the last socket read: its pieces and the total length once known. */
   private tail: Buffer[] = [];
   private tailBytes = 0;
+  /** The cut message's whole length (type byte included) once its 5-byte header has arrived; 0 before. */
+  private tailTotal = 0;
   private handedBack = false;
   private finished = false;
   private error: Error | null = null;
@@ -136,13 +138,20 @@ export class CopyOut implements Submittable {
    * `chunk` begins, or -1 when the message is still incomplete (the whole chunk went into it).
    */
   private completeTail(chunk: Buffer): number {
-    const header = this.tailBytes >= 5 ? Buffer.concat(this.tail, this.tailBytes) : Buffer.concat([...this.tail, chunk.subarray(0, 5 - this.tailBytes)]);
-    if (header.length < 5) {
-      this.tail = [header];
-      this.tailBytes = header.length;
-      return -1;
+    if (this.tailTotal === 0) {
+      // The header is read once per cut message (concatenating only its first 5 bytes when it was cut too):
+      // rows grouped per channel span several socket reads, and re-joining the tail on every read to learn
+      // the length was ~10 % of the job's garbage.
+      const first = this.tail[0]!;
+      const header = first.length >= 5 ? first : Buffer.concat([...this.tail, chunk.subarray(0, 5 - this.tailBytes)]);
+      if (header.length < 5) {
+        this.tail = [header];
+        this.tailBytes = header.length;
+        return -1;
+      }
+      this.tailTotal = 1 + header.readInt32BE(1);
     }
-    const total = 1 + header.readInt32BE(1);
+    const total = this.tailTotal;
     const take = Math.min(total - this.tailBytes, chunk.length);
     this.tail.push(chunk.subarray(0, take));
     this.tailBytes += take;
@@ -154,6 +163,7 @@ export class CopyOut implements Submittable {
     const message = Buffer.concat(this.tail, this.tailBytes);
     this.tail = [];
     this.tailBytes = 0;
+    this.tailTotal = 0;
     if (!this.message(message, 0, total)) {
       // pg takes over: the rest of this read follows the message it was handed.
       if (take < chunk.length) this.pgData!(chunk.subarray(take));

@@ -1,0 +1,57 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { CopyOut } from './copy-out.ts';
+
+// The protocol bytes PostgreSQL sends for a COPY TO STDOUT, fed to CopyOut through a real stream in reads cut
+// at chosen places (test/backfill/copy-out.test.ts runs it against PostgreSQL, where the cuts fall where TCP
+// puts them; here every cut position is tried, the 5-byte message headers included).
+
+function message(code: string, payload: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(code, 0, 'latin1');
+  header.writeInt32BE(payload.length + 4, 1);
+  return Buffer.concat([header, payload]);
+}
+
+const PAYLOADS = [Buffer.alloc(0), Buffer.from('a'), Buffer.from('four'), Buffer.from('twelve bytes'), Buffer.alloc(300, 7)];
+const AFTER = Buffer.from('C-and-Z'); // what pg parses after CopyDone (CommandComplete, ReadyForQuery)
+const STREAM = Buffer.concat([message('H', Buffer.from([0, 0, 0])), ...PAYLOADS.map((p) => message('d', p)), message('c', Buffer.alloc(0)), AFTER]);
+
+/** Feeds `reads` one per pump; returns the CopyData payloads handed on and the bytes pg got back. */
+async function run(reads: Buffer[]): Promise<{ payloads: Buffer[]; toPg: Buffer }> {
+  const stream = new PassThrough();
+  const toPg: Buffer[] = [];
+  const payloads: Buffer[] = [];
+  const copy = new CopyOut('COPY x TO STDOUT', (buf, start, end) => payloads.push(Buffer.from(buf.subarray(start, end))));
+  stream.on('data', (b: Buffer) => {
+    toPg.push(b);
+    if (Buffer.concat(toPg).length === AFTER.length) copy.handleReadyForQuery();
+  });
+  copy.submit({ stream, query: () => undefined });
+  // One read at a time: the next is written only once the last was taken, so no two reads merge.
+  const feeding = (async () => {
+    for (const r of reads) {
+      while (stream.readableLength > 0) await new Promise((resolve) => setImmediate(resolve));
+      stream.write(r);
+    }
+  })();
+  while (await copy.pump());
+  await feeding;
+  return { payloads, toPg: Buffer.concat(toPg) };
+}
+
+describe('CopyOut message framing', () => {
+  it('hands on every CopyData payload exactly, whatever byte a socket read ends on', async () => {
+    for (let cut = 1; cut < STREAM.length; cut++) {
+      const got = await run([STREAM.subarray(0, cut), STREAM.subarray(cut)]);
+      expect(got.payloads, `cut at ${cut}`).toEqual(PAYLOADS);
+      expect(got.toPg.equals(AFTER), `cut at ${cut}`).toBe(true);
+    }
+  });
+
+  it('reads a byte at a time (headers and payloads cut everywhere at once)', async () => {
+    const got = await run([...STREAM].map((b) => Buffer.from([b])));
+    expect(got.payloads).toEqual(PAYLOADS);
+    expect(got.toPg.equals(AFTER)).toBe(true);
+  });
+});
