@@ -1,5 +1,6 @@
 import { Kafka } from 'kafkajs';
 import type { Logger } from '@fleetpivot/telemetry';
+import { installKafkajsEncoderRope } from './kafkajs-encoder-rope.ts';
 import { kafkajsLogCreator } from './kafkajs-logger.ts';
 import { createKafkajsProducer } from './kafkajs-producer.ts';
 import { createKafkajsConsumer } from './kafkajs-consumer.ts';
@@ -15,6 +16,7 @@ export interface KafkajsTransportOptions {
 
 /** The one place kafkajs is constructed; everything else sees only KafkaTransport. */
 export function createKafkajsTransport(options: KafkajsTransportOptions): KafkaTransport {
+  installKafkajsEncoderRope();
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
