@@ -18,12 +18,12 @@ CMD ["node", "services/capture/src/main.ts"]
 
 FROM base AS pivot
 # Heap flags of every service: packages/config/src/node-flags.ts says why (test/unit/node-flags.test.ts checks these).
-ENV NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=8 --max-old-space-size=256"
+ENV NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=2 --max-old-space-size=256"
 EXPOSE 9464
 CMD ["node", "services/pivot/src/main.ts"]
 
 FROM base AS backfill
-ENV NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=8 --max-old-space-size=384"
+ENV NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning --max-semi-space-size=1 --max-old-space-size=384"
 EXPOSE 9464
 CMD ["node", "services/backfill/src/main.ts"]
 
