@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineFacts } from './machine.ts';
 import type { Comparison, Measurement, ScenarioResult } from './harness.ts';
+import { flatnessMarkdown, memoryFlatness } from './memory-flatness.ts';
 import { histogram } from './stats.ts';
 import { barChartSvg, lineChartSvg, type Series } from './svg.ts';
 
@@ -65,6 +66,7 @@ export function markdownSummary(report: RunReport): string {
     }
     out.push('');
   }
+  out.push(...flatnessMarkdown(memoryFlatness(report.scenarios)));
   if (report.plots.length) out.push('Plots (in bench/results/, not committed): ' + report.plots.map((p) => `\`${p}\``).join(', '), '');
   return out.join('\n');
 }
