@@ -141,7 +141,7 @@ export class CopyOut implements Submittable {
     if (this.tailTotal === 0) {
       // The header is read once per cut message (concatenating only its first 5 bytes when it was cut too):
       // rows grouped per channel span several socket reads, and re-joining the tail on every read to learn
-      // the length was ~10 % of the job's garbage.
+      // the length was ~8 % of the job's off-heap garbage.
       const first = this.tail[0]!;
       const header = first.length >= 5 ? first : Buffer.concat([...this.tail, chunk.subarray(0, 5 - this.tailBytes)]);
       if (header.length < 5) {

@@ -89,7 +89,7 @@ export function installRope(Encoder: EncoderClass): void {
       if (!this[ROPE]) return sliceOf.call(this) as Buffer;
       // Joined once, then kept joined: kafkajs reads `.buffer` of one encoder more than once (size, then write).
       const joined = Buffer.concat(piecesOf(this), this.size());
-      delete this[ROPE];
+      this[ROPE] = undefined; // not `delete`: that would turn the object's properties into a slow dictionary
       this.buf = joined;
       this.offset = joined.length;
       return joined;
