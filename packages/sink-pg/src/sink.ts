@@ -5,7 +5,7 @@ import { DEFAULT_PART_BUDGET } from '@fleetpivot/pivot';
 import { quoteIdent, runMigrations, sqlState } from '@fleetpivot/pgkit';
 
 const RETRY_APPLY = new Set(['23505', '40P01', '40001']);
-import { CatalogCache, readShipLayout, type ShipLayout } from './catalog.ts';
+import { CatalogCache, DEFAULT_CATALOG_CACHE_CHANNELS, readShipLayout, type ShipLayout } from './catalog.ts';
 import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
 import { fillInsertStatement, fillMergeStatement, fillParameters } from './fill-sql.ts';
@@ -29,10 +29,12 @@ export interface WideSinkOptions {
   lockTimeoutMs?: number;
   /** SQL text of prepared MERGEs kept per connection (default 2 MiB; 0: never prepare). prepared.ts says why. */
   preparedBytes?: number;
+  /** Channel columns of ship layouts kept in memory (default 100,000; least recently used ships go first). */
+  catalogCacheChannels?: number;
   onDdl?: (kind: 'create_table' | 'add_column', count: number) => void;
 }
 
-export const defaultWideSinkOptions = { schema: 'fleetpivot_wide', mode: 'typed', budget: DEFAULT_PART_BUDGET, lockTimeoutMs: 2_000, preparedBytes: DEFAULT_PREPARED_BYTES } satisfies Partial<WideSinkOptions>;
+export const defaultWideSinkOptions = { schema: 'fleetpivot_wide', mode: 'typed', budget: DEFAULT_PART_BUDGET, lockTimeoutMs: 2_000, preparedBytes: DEFAULT_PREPARED_BYTES, catalogCacheChannels: DEFAULT_CATALOG_CACHE_CHANNELS } satisfies Partial<WideSinkOptions>;
 
 export interface ApplyInput extends PartitionRef {
   /** What readAppliedOffset returned when the batch was filtered; a different value under lock means "stale". */
@@ -52,10 +54,11 @@ export interface ApplyResult {
 /** The Postgres sink of the pivot: wide tables, catalog, exactly-once application of reduced batches. */
 export class WideSink {
   readonly options: Required<Omit<WideSinkOptions, 'onDdl'>> & Pick<WideSinkOptions, 'onDdl'>;
-  private readonly cache = new CatalogCache();
+  private readonly cache: CatalogCache;
 
   constructor(options: WideSinkOptions) {
     this.options = { ...defaultWideSinkOptions, ...options };
+    this.cache = new CatalogCache(this.options.catalogCacheChannels);
   }
 
   /** fleetpivot's tables and the wide schema; safe from many replicas at once. */

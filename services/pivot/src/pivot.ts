@@ -21,6 +21,8 @@ export interface PivotOptions {
   lockTimeoutMs?: number;
   /** SQL text of prepared MERGEs kept per database connection (sink-pg prepared.ts). */
   preparedBytes?: number;
+  /** Channel columns of ship layouts cached in memory (sink-pg catalog.ts). */
+  catalogCacheChannels?: number;
   /** Partitions applied at once (each uses one database connection). */
   partitionsConcurrently?: number;
   /** How often the pause table is read (the rollback lever acts within this). */
@@ -55,6 +57,7 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
     ...(o.budget ? { budget: o.budget } : {}),
     ...(o.lockTimeoutMs ? { lockTimeoutMs: o.lockTimeoutMs } : {}),
     ...(o.preparedBytes !== undefined ? { preparedBytes: o.preparedBytes } : {}),
+    ...(o.catalogCacheChannels !== undefined ? { catalogCacheChannels: o.catalogCacheChannels } : {}),
     onDdl: (kind, n) => metrics.ddl.inc({ kind }, n),
   });
   await sink.migrate();

@@ -32,6 +32,7 @@ running.pivot = await startPivot({
   budget: { maxColumns: config.PIVOT_PART_MAX_COLUMNS, maxBytes: config.PIVOT_PART_MAX_BYTES },
   lockTimeoutMs: config.PIVOT_LOCK_TIMEOUT_MS,
   preparedBytes: config.PIVOT_PREPARED_CACHE_BYTES,
+  catalogCacheChannels: config.PIVOT_CATALOG_CACHE_CHANNELS,
   partitionsConcurrently: config.PIVOT_PARTITIONS_CONCURRENTLY,
   pausePollMs: config.PIVOT_PAUSE_POLL_MS,
   lagSampleMs: config.PIVOT_LAG_SAMPLE_MS,
