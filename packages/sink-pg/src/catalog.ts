@@ -60,7 +60,7 @@ export class CatalogCache {
   private channels = 0;
   readonly maxChannels: number;
 
-  constructor(maxChannels = DEFAULT_CATALOG_CACHE_CHANNELS) {
+  constructor(maxChannels: number) {
     this.maxChannels = maxChannels;
   }
 
@@ -89,7 +89,7 @@ export class CatalogCache {
     }
   }
 
-  /** Ships and channel columns held (for tests and the debug log). */
+  /** Ships and channel columns held (for tests). */
   get size(): { ships: number; channels: number } {
     return { ships: this.ships.size, channels: this.channels };
   }

@@ -1,4 +1,5 @@
 import { env, z } from '@fleetpivot/config';
+import { defaultWideSinkOptions } from '@fleetpivot/sink-pg';
 
 /** Environment of the pivot service, parsed once at start; every key and default is listed here. */
 export const pivotConfigSchema = z.object({
@@ -25,7 +26,7 @@ export const pivotConfigSchema = z.object({
   PIVOT_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6_000 }),
   PIVOT_DB_POOL_MAX: env.int(4, { min: 2 }),
   PIVOT_PREPARED_CACHE_BYTES: env.int(2 * 1024 * 1024, { min: 0 }),
-  PIVOT_CATALOG_CACHE_CHANNELS: env.int(100_000, { min: 1 }),
+  PIVOT_CATALOG_CACHE_CHANNELS: env.int(defaultWideSinkOptions.catalogCacheChannels, { min: 1 }),
   /** Port of /metrics, /healthz, /readyz. */
   PIVOT_HTTP_PORT: env.int(9102, { min: 0, max: 65_535 }),
   LOG_LEVEL: env.str('info'),
