@@ -18,9 +18,18 @@ export interface Dataset extends DatasetSpec {
   loadSeconds: number;
 }
 
-/** Enough ships that the fleet looks like a fleet, few enough that each ship has ≥ ~100 samples per channel. */
+/** The history a fleet is sized for: above it the same fleet gets a longer history, not more ships. */
+export const FLEET_SIZED_FOR_ROWS = 1_000_000;
+
+/**
+ * Enough ships that the fleet looks like a fleet, few enough that each ship has ≥ ~100 samples per channel on a
+ * 1M-row history. A larger dataset keeps that fleet and lengthens its history, so the 1M- and 10M-row datasets of
+ * one channel count differ only in rows: the "flat memory from 1M to 10M rows" comparison is like with like
+ * (memory that grows per ship, such as each ship's column layout, is a different question from per row).
+ */
 export function shipsFor(channels: number, rows: number): number {
-  return Math.max(1, Math.min(10, Math.floor(rows / (channels * 100))));
+  const fleetRows = Math.min(rows, FLEET_SIZED_FOR_ROWS);
+  return Math.max(1, Math.min(10, Math.floor(fleetRows / (channels * 100))));
 }
 
 export const NARROW = 'tenant.tbl_data_timeseries';
