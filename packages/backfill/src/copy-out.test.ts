@@ -55,3 +55,28 @@ describe('CopyOut message framing', () => {
     expect(got.toPg.equals(AFTER)).toBe(true);
   });
 });
+
+describe('CopyOut assembling cut messages', () => {
+  it('hands on large and small payloads cut at random places, one assembly buffer reused for all', async () => {
+    // Payloads from 70 kB (grows the buffer past its first size) down to 1 byte, every one cut somewhere.
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const payloads = [70_000, 3, 200_000, 1, 40_000, 0, 9].map((n) => Buffer.from(Array.from({ length: n }, () => rand(256))));
+    const stream = Buffer.concat([message('H', Buffer.from([0, 0, 0])), ...payloads.map((p) => message('d', p)), message('c', Buffer.alloc(0)), AFTER]);
+    for (let trial = 0; trial < 20; trial++) {
+      const reads: Buffer[] = [];
+      for (let at = 0; at < stream.length; ) {
+        const n = 1 + rand(trial % 2 === 0 ? 50_000 : 3_000);
+        reads.push(stream.subarray(at, at + n));
+        at += n;
+      }
+      const got = await run(reads);
+      expect(got.payloads.length).toBe(payloads.length);
+      got.payloads.forEach((p, i) => expect(p.equals(payloads[i]!), `trial ${trial}, payload ${i}`).toBe(true));
+      expect(got.toPg.equals(AFTER)).toBe(true);
+    }
+  });
+});
