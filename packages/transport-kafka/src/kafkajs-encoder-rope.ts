@@ -37,8 +37,8 @@ const INSTALLED = Symbol.for('fleetpivot.kafkajs-encoder-rope');
 type RopedEncoder = KafkajsEncoder & { [ROPE]?: Rope };
 export type EncoderClass = { prototype: KafkajsEncoder } & Record<symbol, unknown>;
 
-/** The encoder's bytes as pieces, without joining them. */
-function piecesOf(e: RopedEncoder): Buffer[] {
+/** The encoder's bytes as pieces, without joining them (whether or not the rope is installed). */
+export function piecesOf(e: RopedEncoder): Buffer[] {
   const tail = e.buf.subarray(0, e.offset);
   const rope = e[ROPE];
   return rope ? [...rope.pieces, tail] : [tail];

@@ -1,6 +1,7 @@
 import { Kafka } from 'kafkajs';
 import type { Logger } from '@fleetpivot/telemetry';
 import { installKafkajsEncoderRope } from './kafkajs-encoder-rope.ts';
+import { installKafkajsRecordBatchRope } from './kafkajs-record-batch-rope.ts';
 import { kafkajsLogCreator } from './kafkajs-logger.ts';
 import { createKafkajsProducer } from './kafkajs-producer.ts';
 import { createKafkajsConsumer } from './kafkajs-consumer.ts';
@@ -17,6 +18,7 @@ export interface KafkajsTransportOptions {
 /** The one place kafkajs is constructed; everything else sees only KafkaTransport. */
 export function createKafkajsTransport(options: KafkajsTransportOptions): KafkaTransport {
   installKafkajsEncoderRope();
+  if (!installKafkajsRecordBatchRope()) options.logger.debug('kafkajs produced before its RecordBatch could be replaced: it keeps its own (same bytes, two more copies per batch)');
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
