@@ -43,6 +43,18 @@ export class ChangeBatchCodec {
     }
   }
 
+  /**
+   * Encodes into `buf` from its start: the end offset when the value fits, otherwise minus the bytes missing
+   * (avsc's Type#encode). For a producer that reuses its buffers instead of allocating one per message.
+   */
+  encodeInto(batch: ChangeBatch, buf: Buffer): number {
+    try {
+      return this.writer.encode(batch, buf, 0);
+    } catch (err) {
+      throw new EventsError('encode_failed', `encode change batch for ship ${JSON.stringify(batch.ship_id)}`, { cause: err });
+    }
+  }
+
   /** Decodes a value written with `writerVersion`; throws EventsError (the consumer parks the message). */
   decode(value: Buffer, writerVersion = this.version): ChangeBatch {
     const reader = this.readers.get(writerVersion);

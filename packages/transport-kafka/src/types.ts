@@ -16,7 +16,8 @@ export interface OutgoingMessage {
 export interface Producer {
   /**
    * Resolves only when the broker has durably acknowledged every message (acks=all, idempotent):
-   * callers use the resolution as their permission to checkpoint.
+   * callers use the resolution as their permission to checkpoint. Once it settles the transport holds no
+   * reference to the messages' buffers: a caller may reuse them (the backfill's encode buffers do).
    */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
   close(): Promise<void>;
