@@ -29,13 +29,19 @@ async function run(reads: Buffer[]): Promise<{ payloads: Buffer[]; toPg: Buffer 
   });
   copy.submit({ stream, query: () => undefined });
   // One read at a time: the next is written only once the last was taken, so no two reads merge.
+  let stopped = false; // CopyOut failed: nobody takes the reads any more
   const feeding = (async () => {
     for (const r of reads) {
-      while (stream.readableLength > 0) await new Promise((resolve) => setImmediate(resolve));
+      while (stream.readableLength > 0 && !stopped) await new Promise((resolve) => setImmediate(resolve));
+      if (stopped) return;
       stream.write(r);
     }
   })();
-  while (await copy.pump());
+  try {
+    while (await copy.pump());
+  } finally {
+    stopped = true;
+  }
   await feeding;
   return { payloads, toPg: Buffer.concat(toPg) };
 }
@@ -77,6 +83,19 @@ describe('CopyOut assembling cut messages', () => {
       expect(got.payloads.length).toBe(payloads.length);
       got.payloads.forEach((p, i) => expect(p.equals(payloads[i]!), `trial ${trial}, payload ${i}`).toBe(true));
       expect(got.toPg.equals(AFTER)).toBe(true);
+    }
+  });
+});
+
+describe('CopyOut on a corrupt stream', () => {
+  it('fails with a clear error on a length field no server sends, wherever the read is cut', async () => {
+    for (const field of [-1, 0, 3, 0x7fffffff]) {
+      const bad = Buffer.from([0x64, 0, 0, 0, 0]);
+      bad.writeInt32BE(field, 1);
+      const stream = Buffer.concat([message('H', Buffer.from([0, 0, 0])), message('d', Buffer.from('fine')), bad, Buffer.alloc(20)]);
+      for (let cut = 1; cut < stream.length; cut++) {
+        await expect(run([stream.subarray(0, cut), stream.subarray(cut)]), `field ${field}, cut at ${cut}`).rejects.toThrow(/malformed COPY stream: message type 0x64 has length field/);
+      }
     }
   });
 });

@@ -3,19 +3,6 @@ import type { Submittable } from 'pg';
 import { BackfillError } from './errors.ts';
 
 /**
- * `COPY ... TO STDOUT` on a node-postgres client, handing on each CopyData payload as a range of the socket
- * read it arrived in. Why not pg-copy-streams: PostgreSQL sends one CopyData message per row, and that stream
- * cuts a Buffer per message and concatenates them again per read; in the backfill's profile that (and the GC
- * it caused) was ~15 % of the process, the biggest cost outside our own code. Here a message is parsed where
- * it lies; only one cut by the end of a socket read is copied.
- *
- * The hand-over is the one pg-copy-streams uses (pg's `Submittable`): on submit the connection's socket is
- * taken from pg's parser and read directly; at CopyDone (or an ErrorResponse, or any message a COPY does not
- * send) the socket and the rest of the bytes go back to pg, which then reports CommandComplete / the error and
- * ReadyForQuery to this object. Reading is pulled (`pump`), so a consumer waiting for Kafka stops reading and
- * TCP holds PostgreSQL back.
- */
-/**
  * Receives one CopyData payload as `buf[start..end]`. The bytes are only valid during the call: a payload cut
  * across socket reads is assembled in a buffer the next cut payload reuses, so a handler copies what it keeps.
  */
@@ -31,7 +18,34 @@ const COPY_OUT_RESPONSE = 0x48; // 'H'
 const COPY_DONE = 0x63; // 'c'
 // Messages PostgreSQL may send asynchronously at any time, also during a COPY.
 const ASYNC = new Set([0x4e /* N notice */, 0x53 /* S parameter status */, 0x41 /* A notification */]);
+// The largest length field a server sends (a row is at most 1 GB, PostgreSQL's MaxAllocSize, plus the field itself).
+const MAX_LENGTH_FIELD = 0x40000000 + 4;
 
+/**
+ * The whole length (type byte included) of the message whose header starts at `at`. A length no server sends
+ * (a corrupt stream) would otherwise walk backwards or make the assembly buffer reserve gigabytes.
+ */
+function messageLength(buf: Buffer, at: number): number {
+  const field = buf.readInt32BE(at + 1);
+  if (field < 4 || field > MAX_LENGTH_FIELD) {
+    throw new BackfillError('copy_failed', `malformed COPY stream: message type 0x${buf[at]!.toString(16)} has length field ${field}`);
+  }
+  return 1 + field;
+}
+
+/**
+ * `COPY ... TO STDOUT` on a node-postgres client, handing on each CopyData payload as a range of the socket
+ * read it arrived in. Why not pg-copy-streams: PostgreSQL sends one CopyData message per row, and that stream
+ * cuts a Buffer per message and concatenates them again per read; in the backfill's profile that (and the GC
+ * it caused) was ~15 % of the process, the biggest cost outside our own code. Here a message is parsed where
+ * it lies; only one cut by the end of a socket read is copied.
+ *
+ * The hand-over is the one pg-copy-streams uses (pg's `Submittable`): on submit the connection's socket is
+ * taken from pg's parser and read directly; at CopyDone (or an ErrorResponse, or any message a COPY does not
+ * send) the socket and the rest of the bytes go back to pg, which then reports CommandComplete / the error and
+ * ReadyForQuery to this object. Reading is pulled (`pump`), so a consumer waiting for Kafka stops reading and
+ * TCP holds PostgreSQL back.
+ */
 export class CopyOut implements Submittable {
   readonly text: string;
   private readonly onData: CopyDataHandler;
@@ -132,14 +146,14 @@ export class CopyOut implements Submittable {
       if (pos < 0 || this.handedBack) return;
     }
     while (pos + 5 <= chunk.length) {
-      const end = pos + 1 + chunk.readInt32BE(pos + 1);
+      const end = pos + messageLength(chunk, pos);
       if (end > chunk.length) break;
       if (!this.message(chunk, pos, end)) return;
       pos = end;
     }
     if (pos < chunk.length) {
       const n = chunk.length - pos;
-      const total = n >= 5 ? 1 + chunk.readInt32BE(pos + 1) : 5;
+      const total = n >= 5 ? messageLength(chunk, pos) : 5;
       this.reserve(total);
       chunk.copy(this.scratch, 0, pos);
       this.tailBytes = n;
@@ -167,7 +181,7 @@ export class CopyOut implements Submittable {
       chunk.copy(this.scratch, this.tailBytes, 0, used);
       this.tailBytes += used;
       if (this.tailBytes < 5) return -1;
-      this.tailTotal = 1 + this.scratch.readInt32BE(1);
+      this.tailTotal = messageLength(this.scratch, 0);
       this.reserve(this.tailTotal);
     }
     const total = this.tailTotal;
