@@ -56,7 +56,6 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
     // dataset is a median like on the smaller one: the flatness verdict compares two medians, not a median and a
     // single sample of a noisy peak.
     const large = c.rows >= 10_000_000;
-    const repeats = options.repeats;
     const runs: Record<System, (i: number) => Promise<BaselineRun>> = {
       'sql-pivot': () => runSqlPivot(db.pool, data),
       floor: () => runFloor(db.pool, data),
@@ -70,7 +69,7 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
     const impossible = sqlPivotImpossible(c.channels) ?? sqlPivotOverBudget(c);
     if (impossible) failed['sql-pivot'] = impossible;
     if (typeof fleetpivot === 'string') failed.fleetpivot = fleetpivot;
-    await repeat(repeats, async (i) => {
+    await repeat(options.repeats, async (i) => {
       for (const system of ['sql-pivot', 'floor', 'fleetpivot'] as const) {
         if (failed[system] || (large && i > 0 && system !== 'fleetpivot')) continue;
         try {
@@ -100,7 +99,7 @@ export async function backfillScenario(stack: StackInfo, c: BackfillCase, option
     return {
       id: `backfill/${c.channels}ch/${c.rows}`,
       title: `Backfill ${c.rows.toLocaleString('en')} narrow rows, ${c.channels.toLocaleString('en')} channels/ship, ${ships} ships`,
-      params: { ...c, ships, wideRows: data.wideRows, loadSeconds: data.loadSeconds, repeats },
+      params: { ...c, ships, wideRows: data.wideRows, loadSeconds: data.loadSeconds, repeats: options.repeats },
       measurements,
       comparisons: compare(measurements, 'throughput', 'fleetpivot', ['sql-pivot', 'floor']).concat(compare(measurements, 'throughput', 'floor', ['sql-pivot'])),
       series,

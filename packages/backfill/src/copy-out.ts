@@ -153,11 +153,11 @@ export class CopyOut implements Submittable {
     }
     if (pos < chunk.length) {
       const n = chunk.length - pos;
-      const total = n >= 5 ? messageLength(chunk, pos) : 5;
-      this.reserve(total);
+      // The whole length when the header arrived; 0 when it was cut too (completeTail learns it then).
+      this.tailTotal = n >= 5 ? messageLength(chunk, pos) : 0;
+      this.reserve(Math.max(this.tailTotal, 5));
       chunk.copy(this.scratch, 0, pos);
       this.tailBytes = n;
-      this.tailTotal = n >= 5 ? total : 0;
     }
   }
 

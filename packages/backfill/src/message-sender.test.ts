@@ -56,7 +56,7 @@ describe('createSender', () => {
       close: async () => undefined,
     };
     const deps = { codec, producer, topic: 't', limiter: createRateLimiter(0) } as unknown as ChunkDeps;
-    const sender = createSender(deps, { jobId: 'job', chunkId: 1, chunk: { shipId: "IMO9074729" } as never });
+    const sender = createSender(deps, { jobId: 'job', chunkId: 1, chunk: { shipId: 'IMO9074729' } as never });
     for (const [k, n] of SIZES.entries()) await sender.send(batch(n, k), n);
     await sender.drain();
     expect(seen.map((b) => codec.decode(b).changes.length)).toEqual(SIZES);

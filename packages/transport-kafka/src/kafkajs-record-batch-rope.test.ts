@@ -2,13 +2,13 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { crc32cOfPieces } from './crc32c.ts';
 import { installRope, ROPE_MIN_BYTES, type EncoderClass, type KafkajsEncoder } from './kafkajs-encoder-rope.ts';
-import { ropedRecordBatch, type RecordBatchFn } from './kafkajs-record-batch-rope.ts';
+import { ropedRecordBatch, type KafkajsLong, type RecordBatchFn } from './kafkajs-record-batch-rope.ts';
 
 // kafkajs as shipped (its own Encoder, RecordBatch and Record) against the patched set (the rope Encoder and
 // the RecordBatch without joins): the same random batches must give the same bytes.
 const require = createRequire(import.meta.url);
 const FILES = ['kafkajs/src/protocol/encoder.js', 'kafkajs/src/protocol/recordBatch/v0/index.js', 'kafkajs/src/protocol/recordBatch/record/v0/index.js'].map((f) => require.resolve(f));
-const Long = require('kafkajs/src/utils/long.js') as { fromInt(n: number): unknown; fromValue(n: number): unknown };
+const Long = require('kafkajs/src/utils/long.js') as KafkajsLong;
 const kafkajsCrc = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
 
 type RecordFn = (o: { offsetDelta: number; timestampDelta: number; key: Buffer | null; value: Buffer | null; headers: Record<string, string> }) => KafkajsEncoder;

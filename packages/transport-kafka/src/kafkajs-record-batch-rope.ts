@@ -23,6 +23,11 @@ interface Encoder extends KafkajsEncoder {
   writeEncoder(v: KafkajsEncoder): Encoder;
 }
 type EncoderConstructor = new () => Encoder;
+/** The parts of kafkajs's Long (utils/long.js) used here. */
+export interface KafkajsLong {
+  fromInt(n: number): unknown;
+  fromValue(n: number): unknown;
+}
 
 export interface RecordBatchOptions {
   compression?: number;
@@ -49,7 +54,7 @@ const NONE = 0; // kafkajs message/compression Types.None
 const TRANSACTIONAL_MASK = 16;
 
 /** kafkajs's RecordBatch for uncompressed batches, same bytes, no joins; others go to `original`. */
-export function ropedRecordBatch(Encoder: EncoderConstructor, Long: { fromInt(n: number): unknown; fromValue(n: number): unknown }, magicByte: number, original: RecordBatchFn): RecordBatchFn {
+export function ropedRecordBatch(Encoder: EncoderConstructor, Long: KafkajsLong, magicByte: number, original: RecordBatchFn): RecordBatchFn {
   return async (o) => {
     const compression = o.compression ?? NONE;
     if (compression !== NONE) return original(o);
@@ -89,7 +94,7 @@ export function installKafkajsRecordBatchRope(): boolean {
   if (require.cache[require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js')]) return false;
   mod[INSTALLED] = true;
   const Encoder = require('kafkajs/src/protocol/encoder.js') as EncoderConstructor;
-  const Long = require('kafkajs/src/utils/long.js') as { fromInt(n: number): unknown; fromValue(n: number): unknown };
+  const Long = require('kafkajs/src/utils/long.js') as KafkajsLong;
   mod.RecordBatch = ropedRecordBatch(Encoder, Long, mod.MAGIC_BYTE, mod.RecordBatch);
   return true;
 }
