@@ -8,6 +8,8 @@ export interface PoolOptions {
   /** Shows in pg_stat_activity so an operator can tell fleetpivot's sessions apart. */
   applicationName: string;
   max?: number;
+  /** pg's own option: makes each connection's socket (e.g. the backfill's read-tap.ts). */
+  stream?: pg.ClientConfig['stream'];
   onError?: (err: Error) => void;
 }
 
@@ -18,9 +20,15 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionString: options.connectionString,
     application_name: options.applicationName,
     max: options.max ?? 4,
+    ...(options.stream ? { stream: options.stream } : {}),
   });
   // An idle client losing its connection emits 'error' on the pool; unhandled, that kills the process.
   pool.on('error', (err) => options.onError?.(err));
+  // A checked-out one emits it on itself, and pg-pool listens only while the client is idle: a connection lost
+  // between two queries, or after the query it failed has rejected (a COPY that got the server's FATAL message
+  // first), would otherwise kill the process too. The query in flight rejects either way; the holder releases
+  // the client with the error, which destroys it.
+  pool.on('connect', (client) => client.on('error', (err) => options.onError?.(err)));
   return pool;
 }
 
