@@ -1,14 +1,32 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { BinaryCopyParser, CopyOut } from '@fleetpivot/backfill';
+import { BinaryCopyParser, CopyOut, ReadTap, readTapStream } from '@fleetpivot/backfill';
+import { createPool } from '@fleetpivot/pgkit';
 import { createTestDatabase, type TestDatabase } from '@fleetpivot/testing';
 import type pg from 'pg';
 
 const stack = inject('stack');
 let db: TestDatabase | undefined;
+let tapped: pg.Pool | undefined;
 afterAll(async () => {
+  await tapped?.end();
   await db?.drop();
 });
+
+/** Both socket kinds CopyOut reads: pg's own (a fresh buffer per read, as over TLS) and the backfill's ReadTap. */
+const SOCKETS = [
+  { socket: "pg's own socket", tap: false },
+  { socket: 'a ReadTap socket', tap: true },
+];
+
+async function connect(tap: boolean): Promise<pg.PoolClient> {
+  db ??= await createTestDatabase(stack, 'copy_out');
+  tapped ??= createPool({ connectionString: db.url, applicationName: 'copy-out-test', stream: readTapStream });
+  const c = await (tap ? tapped : db.pool).connect();
+  const stream = (c as unknown as { connection: { stream: unknown } }).connection.stream;
+  expect(ReadTap.of(stream) !== undefined).toBe(tap);
+  return c;
+}
 
 /** Runs a binary COPY through CopyOut, pumping with a small read budget; returns each row's two fields as text. */
 async function copyRows(c: pg.PoolClient, sql: string, onPump?: () => Promise<void>): Promise<[string, string][]> {
@@ -22,10 +40,9 @@ async function copyRows(c: pg.PoolClient, sql: string, onPump?: () => Promise<vo
   return rows;
 }
 
-describe('CopyOut', () => {
+describe.each(SOCKETS)('CopyOut on $socket', ({ tap }) => {
   it('reads every row exactly, rows cut across socket reads and values spanning many, and gives the connection back', async () => {
-    db = await createTestDatabase(stack, 'copy_out');
-    const c = await db.pool.connect();
+    const c = await connect(tap);
     try {
       // 20,000 small rows, then rows of 1 B .. 3 MB (a value spanning dozens of 64 kB socket reads), with a
       // slow consumer (a timer per pump: TCP holds PostgreSQL back meanwhile).
@@ -42,13 +59,16 @@ describe('CopyOut', () => {
       expect(big[3]![1].startsWith('船船')).toBe(true);
       // The connection is pg's again, in a clean state.
       expect((await c.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      // pg's parser keeps a message cut at the end of a read: rows spanning many reads arrive whole.
+      const wide = await c.query<{ v: string }>(`SELECT x || repeat(md5(x::text), 4000) AS v FROM generate_series(1, 20) x`);
+      expect(wide.rows.map((r) => r.v)).toEqual(Array.from({ length: 20 }, (_, i) => `${i + 1}${createHash('md5').update(String(i + 1)).digest('hex').repeat(4000)}`));
     } finally {
       c.release();
     }
   });
 
   it('rejects with PostgreSQL error mid-stream or before it, and the connection stays usable', async () => {
-    const c = await db!.pool.connect();
+    const c = await connect(tap);
     try {
       // Division by zero at row 15,000: thousands of rows arrive before the ErrorResponse.
       await expect(copyRows(c, `COPY (SELECT x::text, (1 / (15000 - x))::text FROM generate_series(1, 20000) x) TO STDOUT (FORMAT binary)`)).rejects.toThrow(/division by zero/);
@@ -61,7 +81,7 @@ describe('CopyOut', () => {
   });
 
   it('rejects when the server ends the connection mid-COPY', async () => {
-    const c = await db!.pool.connect();
+    const c = await connect(tap);
     let broken: Error | undefined;
     try {
       const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;

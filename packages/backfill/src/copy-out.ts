@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Submittable } from 'pg';
 import { BackfillError } from './errors.ts';
+import { ReadTap } from './read-tap.ts';
 
 /**
  * Receives one CopyData payload as `buf[start..end]`. The bytes are only valid during the call: a payload cut
@@ -44,13 +45,17 @@ function messageLength(buf: Buffer, at: number): number {
  * taken from pg's parser and read directly; at CopyDone (or an ErrorResponse, or any message a COPY does not
  * send) the socket and the rest of the bytes go back to pg, which then reports CommandComplete / the error and
  * ReadyForQuery to this object. Reading is pulled (`pump`), so a consumer waiting for Kafka stops reading and
- * TCP holds PostgreSQL back.
+ * TCP holds PostgreSQL back. On a connection made with `readTapStream` (read-tap.ts) the reads arrive in one
+ * reused buffer instead of a fresh one each; on any other (TLS) they are the stream's own.
  */
 export class CopyOut implements Submittable {
   readonly text: string;
   private readonly onData: CopyDataHandler;
   private connection: PgConnection | null = null;
   private pgData: ((chunk: Buffer) => void) | null = null;
+  private tap: ReadTap | undefined;
+  /** The tap's read not parsed yet (the socket is paused until it is). */
+  private tapped: Buffer | null = null;
   private readonly onReadable = () => this.wake();
   private waiting: (() => void) | null = null;
   /**
@@ -77,10 +82,21 @@ export class CopyOut implements Submittable {
 
   submit(connection: unknown): void {
     const con = connection as PgConnection;
+    this.connection = con;
+    const tap = ReadTap.of(con.stream);
+    if (tap) {
+      this.tap = tap;
+      this.pgData = (bytes) => tap.toPg(bytes);
+      tap.divert((buf, n) => {
+        this.tapped = buf.subarray(0, n);
+        this.wake();
+      });
+      con.query(this.text);
+      return;
+    }
     const stream = con.stream;
     const listeners = stream.listeners('data') as ((chunk: Buffer) => void)[];
     if (listeners.length !== 1) throw new BackfillError('copy_failed', `cannot take over the connection's socket (${listeners.length} data listeners)`);
-    this.connection = con;
     this.pgData = listeners[0]!;
     stream.removeListener('data', this.pgData);
     stream.pause();
@@ -89,7 +105,7 @@ export class CopyOut implements Submittable {
   }
 
   /**
-   * Reads what has arrived (up to about `maxBytes`) and hands its CopyData on; resolves true when it read
+   * Reads what has arrived (up to about `maxBytes`, or the tap's one read) and hands its CopyData on; resolves true when it read
    * something, false once the COPY is complete. Rejects with PostgreSQL's error or a lost connection.
    */
   async pump(maxBytes = 256 * 1024): Promise<boolean> {
@@ -97,7 +113,17 @@ export class CopyOut implements Submittable {
       if (this.error) throw this.error;
       if (this.finished) return false;
       const stream = this.connection?.stream;
-      if (stream && !this.handedBack) {
+      if (this.tapped) {
+        const chunk = this.tapped;
+        this.tapped = null;
+        this.parse(chunk);
+        if (!this.handedBack) {
+          this.tap!.resumeReads();
+          return true;
+        }
+        continue;
+      }
+      if (stream && !this.tap && !this.handedBack) {
         let read = 0;
         let chunk: Buffer | null;
         while (!this.handedBack && read < maxBytes && (chunk = stream.read() as Buffer | null) !== null) {
@@ -109,7 +135,8 @@ export class CopyOut implements Submittable {
           continue; // pg may already have reported completion while taking the rest
         }
       }
-      // Woken by 'readable' (read() returned null just now, so the stream will emit it), ReadyForQuery or an error.
+      // Woken by the tap's next read, 'readable' (read() returned null just now, so the stream will emit it),
+      // ReadyForQuery or an error.
       await new Promise<void>((resolve) => {
         this.waiting = resolve;
       });
@@ -214,6 +241,11 @@ export class CopyOut implements Submittable {
   private handBack(buf: Buffer, from: number): void {
     const con = this.connection;
     this.handedBack = true;
+    if (this.tap) {
+      this.tapped = null;
+      this.tap.restore(buf.subarray(from));
+      return;
+    }
     if (!con || !this.pgData) return;
     const stream = con.stream;
     stream.removeListener('readable', this.onReadable);

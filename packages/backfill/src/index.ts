@@ -15,4 +15,5 @@ export type { JobRecord, ChunkRecord, JobScope } from './job-store.ts';
 export { decodeNarrowRow, NARROW_COLUMNS } from './narrow-row.ts';
 export { BinaryCopyParser } from './binary-copy.ts';
 export { CopyOut, type CopyDataHandler } from './copy-out.ts';
+export { ReadTap, readTapStream } from './read-tap.ts';
 export { parseBackfillArgs, backfillUsage } from './args.ts';

@@ -14,6 +14,7 @@ import type { ChunkAccess } from './chunk-sql.ts';
 import { ProgressTracker } from './progress.ts';
 import { logDisplay, noDisplay, terminalDisplay, type ProgressDisplay } from './progress-display.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { readTapStream } from './read-tap.ts';
 import { runChunks } from './workers.ts';
 
 export interface BackfillDeps {
@@ -71,7 +72,8 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
   const o = resolveOptions(options);
   const logger = (deps.logger ?? silentLogger()).child({ stage: 'backfill' });
   const started = performance.now();
-  const source = createPool({ connectionString: o.sourceUrl, applicationName: 'fleetpivot-backfill', max: o.parallelism + 1, onError: (err) => logger.warn({ err }, 'source connection lost') });
+  // The source's sockets read into one reused buffer each: COPY reads are most of the bytes the job takes in.
+  const source = createPool({ connectionString: o.sourceUrl, applicationName: 'fleetpivot-backfill', max: o.parallelism + 1, stream: readTapStream, onError: (err) => logger.warn({ err }, 'source connection lost') });
   const target = createPool({ connectionString: o.targetUrl, applicationName: 'fleetpivot-backfill', max: 3, onError: (err) => logger.warn({ err }, 'target connection lost') });
   const transport = deps.transport ?? createKafkajsTransport({ brokers: o.kafkaBrokers, clientId: 'fleetpivot-backfill', logger });
   const topic = changeTopic(o.topicPrefix, o.sourceTable);
