@@ -3,7 +3,7 @@ import { CellBatches } from './cell-sink.ts';
 import type { ChunkSink, SinkContext } from './chunk-sink.ts';
 import { fillMessages } from './chunk-messages.ts';
 import { GroupReader } from './channel-groups.ts';
-import { FillBuilder, type FillCaps, type FillCells } from './fill-builder.ts';
+import { FillBuilder, type FillArrays, type FillCaps, type FillCells } from './fill-builder.ts';
 import { decodeNarrowRow } from './narrow-row.ts';
 
 /**
@@ -18,8 +18,8 @@ import { decodeNarrowRow } from './narrow-row.ts';
  * so the order of these messages does not matter; of two narrow rows with the same (ship, channel, time)
  * (a table without primary key), which one fills the cell is unspecified, as it is in cell form.
  */
-export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps: FillCaps; grouped?: boolean }): ChunkSink {
-  const builder = new FillBuilder(ctx.caps);
+export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps: FillCaps; grouped?: boolean; spare?: FillArrays[] | undefined }): ChunkSink {
+  const builder = new FillBuilder(ctx.caps, ctx.spare);
   const irregular = new CellBatches(ctx.batchMaxChanges, ctx.batchMaxBytes);
   const held: FillCells[] = [];
   // The block gets what the rest of the message leaves of batchMaxBytes (the envelope, encoded once exactly).
@@ -29,6 +29,8 @@ export function columnarSink(ctx: SinkContext & { codec: ChangeBatchCodec; caps:
     for (let b = irregular.next(); b; b = irregular.next()) await ctx.sender.send({ ship_id: ctx.shipId, source: ctx.source, changes: b, fills: null }, b.length);
     for (let cells = held.shift(); cells; cells = held.shift()) {
       for (const m of fillMessages(cells, caps)) await ctx.sender.send({ ship_id: ctx.shipId, source: ctx.source, changes: [], fills: m.block }, m.cells);
+      // Every block is encoded (a send returns once its message is): the cells' arrays serve the next take.
+      builder.recycle(cells);
     }
   };
   const finish = async () => {

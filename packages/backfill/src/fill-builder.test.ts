@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fillBlockProblem, fillChanges } from '@fleetpivot/events';
 import { fillMessages } from './chunk-messages.ts';
 import { INT64_MAX, INT64_MIN, parseRows, PG_EPOCH_US, type NarrowInput } from './copy-fixture.ts';
-import { defaultFillCaps, FillBuilder, type FillCells } from './fill-builder.ts';
+import { defaultFillCaps, FillBuilder, type FillArrays, type FillCells } from './fill-builder.ts';
 import { timestampUs } from './narrow-row.ts';
 
 /** Feeds rows, taking the cells whenever a cap is reached; checks the caps hold after every row. */
@@ -133,5 +133,40 @@ describe('fillMessages', () => {
     const messages = [...fillMessages(taken[0]!, { maxCells: 1_000, maxBytes: 100_000 })];
     expect(messages).toHaveLength(1);
     expect(messages[0]!.block.columns).toHaveLength(200);
+  });
+});
+
+describe('FillBuilder arrays recycled across takes', () => {
+  /** Every message of some cells as plain data (the bytes a consumer would get). */
+  const messagesOf = (c: FillCells) => [...fillMessages(c, { maxCells: 300, maxBytes: 20_000 })].map((m) => JSON.stringify(m, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
+
+  it('fills recycled arrays (sized by the largest take) and builds exactly what fresh arrays build', () => {
+    // Takes of different sizes and formats, a string-heavy one, times out of order: stale bytes left by a larger
+    // take in the recycled arrays must never show.
+    const batches: NarrowInput[][] = [2_000, 50, 700, 3, 1_500].map((n, b) =>
+      Array.from({ length: n }, (_, i) => {
+        const time = BigInt(((i * 7919) % n) * 1_000_000 + b);
+        const channel = `/b${b}/c${i % 13}`;
+        const kind = (i + b) % 4;
+        return kind === 0 ? { channel, time, format: 'Decimal', double: i / 7 } : kind === 1 ? { channel, time, format: 'Integer', long: BigInt(i * b) } : kind === 2 ? { channel, time, format: 'Boolean', bool: i % 3 === 0 } : { channel, time, format: 'String', str: `v${i}`.repeat(b + 1) };
+      }),
+    );
+    const spare: FillArrays[] = [];
+    const reused = new FillBuilder({ maxCells: 5_000, maxBytes: 1 << 30 }, spare);
+    const seenArrays = new Set<ArrayBufferLike>();
+    for (const rows of batches) {
+      const fresh = feed(new FillBuilder({ maxCells: 5_000, maxBytes: 1 << 30 }), rows, 5_000).taken;
+      const got = feed(reused, rows, 5_000).taken;
+      expect(got.map(messagesOf)).toEqual(fresh.map(messagesOf));
+      for (const c of got) {
+        seenArrays.add(c.arrays!.cellCol.buffer);
+        reused.recycle(c);
+        expect(c.arrays).toBeUndefined();
+        reused.recycle(c); // a second recycle gives nothing twice
+      }
+      expect(spare).toHaveLength(1);
+    }
+    // The first take's arrays grew once to fit 2,000 cells; every later take reused them.
+    expect(seenArrays.size).toBe(1);
   });
 });

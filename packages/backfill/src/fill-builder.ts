@@ -82,6 +82,33 @@ export interface FillCells {
   /** UTF-8 bytes of each channel. */
   channelBytes: readonly number[];
   formats: readonly number[];
+  /** The builder's whole arrays behind these views, until `FillBuilder.recycle` hands them on. */
+  arrays?: FillArrays | undefined;
+}
+
+/** The arrays a builder fills (cells, then times), handed over with the taken cells and reusable afterwards. */
+export interface FillArrays {
+  cellCol: Int32Array<ArrayBuffer>;
+  cellRow: Int32Array<ArrayBuffer>;
+  vals: Uint8Array<ArrayBuffer>;
+  timeHi: Int32Array<ArrayBuffer>;
+  timeLo: Uint32Array<ArrayBuffer>;
+  rawHi: Int32Array<ArrayBuffer>;
+  rawLo: Int32Array<ArrayBuffer>;
+  nextRow: Int32Array<ArrayBuffer>;
+}
+
+function freshArrays(): FillArrays {
+  return {
+    cellCol: new Int32Array(FIRST_CAPACITY),
+    cellRow: new Int32Array(FIRST_CAPACITY),
+    vals: new Uint8Array(FIRST_CAPACITY * 8),
+    timeHi: new Int32Array(FIRST_CAPACITY),
+    timeLo: new Uint32Array(FIRST_CAPACITY),
+    rawHi: new Int32Array(FIRST_CAPACITY),
+    rawLo: new Int32Array(FIRST_CAPACITY),
+    nextRow: new Int32Array(FIRST_CAPACITY),
+  };
 }
 
 export class FillBuilder {
@@ -96,19 +123,27 @@ export class FillBuilder {
   private lastRow = new Int32Array(FIRST_CAPACITY);
   private prevCol = -1;
 
-  private cellCol = new Int32Array(FIRST_CAPACITY);
-  private cellRow = new Int32Array(FIRST_CAPACITY);
-  private vals = new Uint8Array(FIRST_CAPACITY * 8);
+  /**
+   * Arrays of taken cells that were sent (`recycle`), for the next take: each take grew fresh arrays by doubling
+   * from FIRST_CAPACITY, ~30 bytes of off-heap garbage per cell (~30 MiB per 1M rows), held until the chunk's
+   * messages were sent and so outliving young-generation collections. Shared by the job's builders: the arrays
+   * keep the size the largest take needed.
+   */
+  private readonly spare: FillArrays[];
+  // Empty until the first cell: then the arrays come from `spare` (or are made), see load().
+  private cellCol = new Int32Array(0);
+  private cellRow = new Int32Array(0);
+  private vals = new Uint8Array(0);
   private vals32 = new Uint32Array(this.vals.buffer);
   private strings: string[] = [];
-  private timeHi = new Int32Array(FIRST_CAPACITY);
-  private timeLo = new Uint32Array(FIRST_CAPACITY);
+  private timeHi = new Int32Array(0);
+  private timeLo = new Uint32Array(0);
   /** Raw PostgreSQL time (a number while exact, else a bigint) to row id. */
   private rowOf = new Map<number | bigint, number>();
   /** Per row, its raw PostgreSQL time words (to check a prediction) and the row that followed it last time. */
-  private rawHi = new Int32Array(FIRST_CAPACITY);
-  private rawLo = new Int32Array(FIRST_CAPACITY);
-  private nextRow = new Int32Array(FIRST_CAPACITY);
+  private rawHi = new Int32Array(0);
+  private rawLo = new Int32Array(0);
+  private nextRow = new Int32Array(0);
   private prevRow = -1;
   /** (column, row) keys of every held cell, built only once some column's cells stop arriving in time order. */
   private seen: Set<number> | null = null;
@@ -120,9 +155,20 @@ export class FillBuilder {
   private rows = 0;
   private held = 0;
 
-  constructor(caps: FillCaps) {
+  constructor(caps: FillCaps, spare: FillArrays[] = []) {
     if (!(caps.maxCells >= 1) || !(caps.maxBytes >= 1)) throw new RangeError(`fill caps must be positive (got ${caps.maxCells} cells, ${caps.maxBytes} bytes)`);
     this.caps = caps;
+    this.spare = spare;
+  }
+
+  /**
+   * The taken `cells` are no longer read (every message built from them is encoded: blocks copy what they
+   * carry): their arrays serve a later take. Once only; the cells must not be read afterwards.
+   */
+  recycle(cells: FillCells): void {
+    const arrays = cells.arrays;
+    cells.arrays = undefined;
+    if (arrays) this.spare.push(arrays);
   }
 
   /** Cells held. */
@@ -216,17 +262,10 @@ export class FillBuilder {
       channels: this.channels.slice(),
       channelBytes: this.channelUtf8.map((b) => b.length),
       formats: this.formats.slice(),
+      arrays: { cellCol: this.cellCol, cellRow: this.cellRow, vals: this.vals, timeHi: this.timeHi, timeLo: this.timeLo, rawHi: this.rawHi, rawLo: this.rawLo, nextRow: this.nextRow },
     };
-    this.cellCol = new Int32Array(FIRST_CAPACITY);
-    this.cellRow = new Int32Array(FIRST_CAPACITY);
-    this.vals = new Uint8Array(FIRST_CAPACITY * 8);
-    this.vals32 = new Uint32Array(this.vals.buffer);
+    this.load({ cellCol: new Int32Array(0), cellRow: new Int32Array(0), vals: new Uint8Array(0), timeHi: new Int32Array(0), timeLo: new Uint32Array(0), rawHi: new Int32Array(0), rawLo: new Int32Array(0), nextRow: new Int32Array(0) });
     this.strings = [];
-    this.timeHi = new Int32Array(FIRST_CAPACITY);
-    this.timeLo = new Uint32Array(FIRST_CAPACITY);
-    this.rawHi = new Int32Array(FIRST_CAPACITY);
-    this.rawLo = new Int32Array(FIRST_CAPACITY);
-    this.nextRow = new Int32Array(FIRST_CAPACITY);
     this.rowOf = new Map();
     this.prevRow = -1;
     this.seen = null;
@@ -339,7 +378,27 @@ export class FillBuilder {
     return false;
   }
 
+  private load(a: FillArrays): void {
+    this.cellCol = a.cellCol;
+    this.cellRow = a.cellRow;
+    this.vals = a.vals;
+    this.vals32 = new Uint32Array(a.vals.buffer, a.vals.byteOffset, a.vals.length >> 2);
+    this.timeHi = a.timeHi;
+    this.timeLo = a.timeLo;
+    this.rawHi = a.rawHi;
+    this.rawLo = a.rawLo;
+    this.nextRow = a.nextRow;
+  }
+
+  /** After a take (or at the start) the arrays are empty: a spare set, or a fresh one. Every slot is written before it is read. */
+  private loadSpare(): boolean {
+    if (this.cellCol.length > 0 || this.timeHi.length > 0) return false;
+    this.load(this.spare.pop() ?? freshArrays());
+    return true;
+  }
+
   private growCells(): void {
+    if (this.loadSpare() && this.count < this.cellCol.length) return;
     const size = Math.min(this.cellCol.length * 2, Math.max(this.caps.maxCells, FIRST_CAPACITY));
     this.cellCol = grown(this.cellCol, size);
     this.cellRow = grown(this.cellRow, size);
@@ -348,6 +407,7 @@ export class FillBuilder {
   }
 
   private growRows(): void {
+    if (this.loadSpare() && this.rows < this.timeHi.length) return;
     const size = this.timeHi.length * 2;
     this.timeHi = grown(this.timeHi, size);
     this.timeLo = grown(this.timeLo, size);

@@ -74,3 +74,43 @@ describe('createSender', () => {
     await sender.drain();
   });
 });
+
+describe('encoders shared across chunks', () => {
+  const ackingProducer = (fail = false): Producer => ({
+    send: async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      if (fail) throw new Error('broker said no');
+    },
+    close: async () => undefined,
+  });
+  const chunk = (id: number) => ({ jobId: 'job', chunkId: id, chunk: { shipId: 'IMO9074729' } as never });
+
+  it('gives the encoder back once every message is acknowledged, and the next chunk takes it', async () => {
+    const encoders: AlternatingEncoder[] = [];
+    const deps = { codec, producer: ackingProducer(), topic: 't', limiter: createRateLimiter(0), encoders } as unknown as ChunkDeps;
+    const first = createSender(deps, chunk(1));
+    for (const [k, n] of SIZES.entries()) await first.send(batch(n, k), n);
+    expect(encoders).toHaveLength(0); // still in use (a message may be in flight)
+    await first.drain();
+    expect(encoders).toHaveLength(1);
+    const given = encoders[0];
+    await first.drain(); // a second drain gives nothing back twice
+    expect(encoders).toHaveLength(1);
+    await expect(first.send(batch(1, 0), 1)).rejects.toThrow(/after drain/);
+    const second = createSender(deps, chunk(2));
+    expect(encoders).toHaveLength(0);
+    await second.send(batch(3, 0), 3);
+    await second.drain();
+    expect(encoders).toEqual([given]);
+  });
+
+  it('keeps the encoder of a chunk whose produce failed (the chunk is retried with a fresh one)', async () => {
+    const encoders: AlternatingEncoder[] = [];
+    const deps = { codec, producer: ackingProducer(true), topic: 't', limiter: createRateLimiter(0), encoders } as unknown as ChunkDeps;
+    const sender = createSender(deps, chunk(1));
+    await sender.send(batch(2, 0), 2);
+    await expect(sender.drain()).rejects.toThrow(/produce chunk job\/1/);
+    await sender.settle();
+    expect(encoders).toHaveLength(0);
+  });
+});

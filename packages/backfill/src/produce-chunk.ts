@@ -8,8 +8,8 @@ import type { ChunkAccess } from './chunk-sql.ts';
 import { columnarSink } from './columnar-sink.ts';
 import { CopyOut } from './copy-out.ts';
 import { BackfillError } from './errors.ts';
-import { defaultFillCaps, type FillCaps } from './fill-builder.ts';
-import { createSender } from './message-sender.ts';
+import { defaultFillCaps, type FillArrays, type FillCaps } from './fill-builder.ts';
+import { createSender, type AlternatingEncoder } from './message-sender.ts';
 import { defaultBackfillOptions, type BackfillEncoding } from './options.ts';
 import type { ChunkSpec } from './plan.ts';
 import { checkSlot } from './preflight.ts';
@@ -38,6 +38,10 @@ export interface ChunkDeps {
    * in between: the capture delivers those DELETEs, so not backfilling the rows ends the same.)
    */
   shipChannels?: Map<string, Promise<readonly string[]>>;
+  /** Fill arrays sent chunks gave back (fill-builder.ts), shared by the workers; none: fresh ones per take. */
+  fillArrays?: FillArrays[];
+  /** Encoders finished chunks gave back (message-sender.ts), shared by the workers; none: one per chunk. */
+  encoders?: AlternatingEncoder[];
   /** When the columnar builder sends what it holds (default: defaultFillCaps of the default chunk rows). */
   fillCaps?: FillCaps;
   signal?: AbortSignal | undefined;
@@ -100,7 +104,7 @@ async function streamChunk(client: pg.PoolClient, deps: ChunkDeps, run: ChunkRun
   const columnar = (deps.encoding ?? 'columnar') === 'columnar' && run.chunk.shipId !== null;
   const read = await chooseRead(client, deps, run.chunk);
   if (read.settings.length > 0) await client.query(read.settings.map((s) => `SET LOCAL ${s}`).join('; '));
-  const sink = columnar ? columnarSink({ ...ctx, codec: deps.codec, caps: deps.fillCaps ?? defaultFillCaps(defaultBackfillOptions.chunkRows), grouped: read.grouped }) : cellSink(ctx);
+  const sink = columnar ? columnarSink({ ...ctx, codec: deps.codec, caps: deps.fillCaps ?? defaultFillCaps(defaultBackfillOptions.chunkRows), grouped: read.grouped, spare: deps.fillArrays }) : cellSink(ctx);
   const parser = new BinaryCopyParser(read.fields, sink.row);
   const copy = new CopyOut(read.sql, (buf, start, end) => parser.pushRange(buf, start, end));
   client.query(copy);

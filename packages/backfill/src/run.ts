@@ -107,7 +107,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     cleanups.push(async () => clearInterval(timer));
     const producer = await transport.producer();
     cleanups.push(() => producer.close());
-    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, encoding: o.encoding, access, shipChannels: new Map<string, Promise<readonly string[]>>(), fillCaps: defaultFillCaps(o.chunkRows), groupedMinRowsPerChannel: o.groupedMinRowsPerChannel, signal: deps.signal };
+    const workerDeps = { source, target, table: o.sourceTable, slotName: o.slotName, codec: new ChangeBatchCodec(), producer, topic, limiter: createRateLimiter(o.rowsPerSecond), batchMaxChanges: o.batchMaxChanges, batchMaxBytes: o.batchMaxBytes, encoding: o.encoding, access, shipChannels: new Map<string, Promise<readonly string[]>>(), encoders: [], fillArrays: [], fillCaps: defaultFillCaps(o.chunkRows), groupedMinRowsPerChannel: o.groupedMinRowsPerChannel, signal: deps.signal };
     const outcome = await runChunks(chunks.filter((c) => c.status !== 'done'), workerDeps, { jobId, parallelism: o.parallelism, maxChunkAttempts: o.maxChunkAttempts, tracker, metrics, logger }).catch(async (err: unknown) => {
       display.done(tracker.snapshot());
       await finishJob(target, jobId, 'failed', coerceError(err).message).catch(() => undefined);
