@@ -170,3 +170,16 @@ describe('FillBuilder arrays recycled across takes', () => {
     expect(seenArrays.size).toBe(1);
   });
 });
+
+describe('FillBuilder recycling an empty take', () => {
+  it('does not hand on the empty arrays of a take of nothing (they could never grow)', () => {
+    const spare: FillArrays[] = [];
+    const builder = new FillBuilder({ maxCells: 100, maxBytes: 1 << 30 }, spare);
+    builder.recycle(builder.take());
+    expect(spare).toHaveLength(0);
+    const rows = Array.from({ length: 50 }, (_, i) => ({ channel: 'a', time: BigInt(i), format: 'Integer', long: BigInt(i) }));
+    const { taken } = feed(builder, rows, 100);
+    expect(taken[0]!.cells).toBe(50);
+    expect([...taken[0]!.cellRow].map((r) => taken[0]!.timeLo[r])).toEqual(rows.map((_, i) => Number((BigInt(i) + PG_EPOCH_US) & 0xffffffffn)));
+  });
+});

@@ -98,6 +98,9 @@ export interface FillArrays {
   nextRow: Int32Array<ArrayBuffer>;
 }
 
+/** What a builder holds between a take and its next cell: nothing (zero-length arrays cannot be written, so one set serves all). */
+const NO_ARRAYS: FillArrays = { cellCol: new Int32Array(0), cellRow: new Int32Array(0), vals: new Uint8Array(0), timeHi: new Int32Array(0), timeLo: new Uint32Array(0), rawHi: new Int32Array(0), rawLo: new Int32Array(0), nextRow: new Int32Array(0) };
+
 function freshArrays(): FillArrays {
   return {
     cellCol: new Int32Array(FIRST_CAPACITY),
@@ -130,20 +133,20 @@ export class FillBuilder {
    * keep the size the largest take needed.
    */
   private readonly spare: FillArrays[];
-  // Empty until the first cell: then the arrays come from `spare` (or are made), see load().
-  private cellCol = new Int32Array(0);
-  private cellRow = new Int32Array(0);
-  private vals = new Uint8Array(0);
+  // Empty until the first cell: then the arrays come from `spare` (or are made), see loadSpare().
+  private cellCol = NO_ARRAYS.cellCol;
+  private cellRow = NO_ARRAYS.cellRow;
+  private vals = NO_ARRAYS.vals;
   private vals32 = new Uint32Array(this.vals.buffer);
   private strings: string[] = [];
-  private timeHi = new Int32Array(0);
-  private timeLo = new Uint32Array(0);
+  private timeHi = NO_ARRAYS.timeHi;
+  private timeLo = NO_ARRAYS.timeLo;
   /** Raw PostgreSQL time (a number while exact, else a bigint) to row id. */
   private rowOf = new Map<number | bigint, number>();
   /** Per row, its raw PostgreSQL time words (to check a prediction) and the row that followed it last time. */
-  private rawHi = new Int32Array(0);
-  private rawLo = new Int32Array(0);
-  private nextRow = new Int32Array(0);
+  private rawHi = NO_ARRAYS.rawHi;
+  private rawLo = NO_ARRAYS.rawLo;
+  private nextRow = NO_ARRAYS.nextRow;
   private prevRow = -1;
   /** (column, row) keys of every held cell, built only once some column's cells stop arriving in time order. */
   private seen: Set<number> | null = null;
@@ -168,7 +171,8 @@ export class FillBuilder {
   recycle(cells: FillCells): void {
     const arrays = cells.arrays;
     cells.arrays = undefined;
-    if (arrays) this.spare.push(arrays);
+    // A take of nothing hands over NO_ARRAYS: loaded again, their zero length would never grow.
+    if (arrays && arrays.cellCol.length > 0 && arrays.timeHi.length > 0) this.spare.push(arrays);
   }
 
   /** Cells held. */
@@ -264,7 +268,7 @@ export class FillBuilder {
       formats: this.formats.slice(),
       arrays: { cellCol: this.cellCol, cellRow: this.cellRow, vals: this.vals, timeHi: this.timeHi, timeLo: this.timeLo, rawHi: this.rawHi, rawLo: this.rawLo, nextRow: this.nextRow },
     };
-    this.load({ cellCol: new Int32Array(0), cellRow: new Int32Array(0), vals: new Uint8Array(0), timeHi: new Int32Array(0), timeLo: new Uint32Array(0), rawHi: new Int32Array(0), rawLo: new Int32Array(0), nextRow: new Int32Array(0) });
+    this.load(NO_ARRAYS);
     this.strings = [];
     this.rowOf = new Map();
     this.prevRow = -1;
