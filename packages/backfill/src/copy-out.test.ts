@@ -67,8 +67,10 @@ describe('CopyOut assembling cut messages', () => {
     // Payloads from 70 kB (grows the buffer past its first size) down to 1 byte, every one cut somewhere.
     let seed = 7;
     const rand = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      return seed % n;
+      seed ^= seed << 13; // xorshift32: exact in int32 (an LCG multiplied in float64 loses its low bits)
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
     };
     const payloads = [70_000, 3, 200_000, 1, 40_000, 0, 9].map((n) => Buffer.from(Array.from({ length: n }, () => rand(256))));
     const stream = Buffer.concat([message('H', Buffer.from([0, 0, 0])), ...payloads.map((p) => message('d', p)), message('c', Buffer.alloc(0)), AFTER]);

@@ -183,3 +183,42 @@ describe('FillBuilder recycling an empty take', () => {
     expect([...taken[0]!.cellRow].map((r) => taken[0]!.timeLo[r])).toEqual(rows.map((_, i) => Number((BigInt(i) + PG_EPOCH_US) & 0xffffffffn)));
   });
 });
+
+describe('FillBuilder duplicate check', () => {
+  /** Feeds `rows`; returns the (channel, raw time) of every cell taken and the irregular count. */
+  const cellsOf = (rows: NarrowInput[]) => {
+    const { taken, irregular } = feed(new FillBuilder(defaultFillCaps(100_000)), rows, 400_000);
+    const keys = taken.flatMap((c) => Array.from({ length: c.cells }, (_, g) => `${c.channels[c.cellCol[g]!]}@${unixOf(c, c.cellRow[g]!) - PG_EPOCH_US}`));
+    return { keys, irregular };
+  };
+
+  it('takes each (channel, time) once, whatever order its cells arrive in, repeats anywhere', () => {
+    let seed = 11;
+    const rand = (n: number): number => {
+      seed ^= seed << 13; // xorshift32: exact in int32, unlike an LCG multiplied in float64
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    // Orders that keep times rising per channel with gaps (rows then stop rising), descending ones, random ones,
+    // and mixes of them per channel, with repeats placed at random.
+    for (let trial = 0; trial < 40; trial++) {
+      const rows: NarrowInput[] = [];
+      for (let c = 0; c < 6; c++) {
+        let times = [...Array(40).keys()].filter(() => rand(4) > 0).map((t) => BigInt(t) * 1_000_000n);
+        const order = (trial + c) % 3;
+        if (order === 1) times = times.reverse();
+        if (order === 2) times = times.sort(() => rand(3) - 1);
+        for (const time of times) rows.push({ channel: `c${c}`, time, format: 'Integer', long: time });
+      }
+      const repeats = 1 + rand(4);
+      for (let k = 0; k < repeats; k++) rows.splice(rand(rows.length + 1), 0, { ...rows[rand(rows.length)]! });
+      const { keys, irregular } = cellsOf(rows);
+      expect(rows.length).toBeGreaterThan(100);
+      const distinct = new Set(rows.map((r) => `${r.channel}@${r.time}`));
+      expect(new Set(keys), `trial ${trial}`).toEqual(distinct);
+      expect(keys.length, `trial ${trial}`).toBe(distinct.size);
+      expect(irregular, `trial ${trial}`).toBe(rows.length - distinct.size);
+    }
+  });
+});

@@ -25,8 +25,11 @@ async function connected(): Promise<{ tap: ReadTap; peer: net.Socket }> {
 
 function randomBytes(n: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(n);
+  seed |= 1;
   for (let i = 0; i < n; i++) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    seed ^= seed << 13; // xorshift32: exact in int32 (an LCG multiplied in float64 loses its low bits)
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
     b[i] = seed & 0xff;
   }
   return b;
