@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { installExactBind } from './exact-bind.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -16,6 +17,7 @@ export interface PoolOptions {
 // bigint (int8) comes back as a string by default; keep it a string at the driver and let callers decide,
 // but parse int8 counts we produce ourselves with Number() where they are known to be small.
 export function createPool(options: PoolOptions): pg.Pool {
+  installExactBind();
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     application_name: options.applicationName,
