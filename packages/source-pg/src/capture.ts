@@ -81,7 +81,7 @@ export async function startCapture(input: CaptureOptions, deps: CaptureDeps): Pr
   const o: ResolvedCaptureOptions = { ...defaultCaptureOptions, ...defined } as ResolvedCaptureOptions;
   const logger = deps.logger.child({ stage: 'capture', slot: o.slotName });
   const metrics = createCaptureMetrics(deps.registry);
-  const pool = createPool({ connectionString: o.sourceUrl, applicationName: 'fleetpivot-capture', max: 2, onError: (err) => logger.warn({ err }, 'idle source connection failed') });
+  const pool = createPool({ connectionString: o.sourceUrl, applicationName: 'fleetpivot-capture', max: 2, onError: (err) => logger.warn({ err }, 'source connection lost') });
   const setupOptions = { table: o.table, slotName: o.slotName, publicationName: o.publicationName, insertOnly: o.insertOnly };
   const topic = changeTopic(o.topicPrefix, o.table);
   let producer: Producer | undefined;

@@ -11,7 +11,7 @@ const config = parseConfig(pivotConfigSchema, process.env);
 const logger = createLogger({ service: 'pivot', level: config.LOG_LEVEL });
 const source = { schema: config.FLEETPIVOT_SOURCE_SCHEMA, table: config.FLEETPIVOT_SOURCE_TABLE };
 const registry = createRegistry('pivot');
-const pool = createPool({ connectionString: config.FLEETPIVOT_TARGET_URL, applicationName: 'fleetpivot-pivot', max: Math.max(config.PIVOT_DB_POOL_MAX, config.PIVOT_PARTITIONS_CONCURRENTLY + 2), onError: (err) => logger.warn({ err }, 'idle database connection lost') });
+const pool = createPool({ connectionString: config.FLEETPIVOT_TARGET_URL, applicationName: 'fleetpivot-pivot', max: Math.max(config.PIVOT_DB_POOL_MAX, config.PIVOT_PARTITIONS_CONCURRENTLY + 2), onError: (err) => logger.warn({ err }, 'database connection lost') });
 const transport = createKafkajsTransport({ brokers: config.KAFKA_BROKERS, clientId: 'fleetpivot-pivot', logger });
 // Probes answer from the start; readiness waits for the consumer.
 const running: { pivot?: RunningPivot } = {};
