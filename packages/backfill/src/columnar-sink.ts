@@ -3,7 +3,8 @@ import { CellBatches } from './cell-sink.ts';
 import type { ChunkSink, SinkContext } from './chunk-sink.ts';
 import { fillMessages } from './chunk-messages.ts';
 import { GroupReader } from './channel-groups.ts';
-import { FillBuilder, type FillArrays, type FillCaps, type FillCells } from './fill-builder.ts';
+import type { FillArrays } from './fill-arrays.ts';
+import { FillBuilder, type FillCaps, type FillCells } from './fill-builder.ts';
 import { decodeNarrowRow } from './narrow-row.ts';
 
 /**

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fillBlockProblem, fillChanges } from '@fleetpivot/events';
 import { fillMessages } from './chunk-messages.ts';
 import { INT64_MAX, INT64_MIN, parseRows, PG_EPOCH_US, type NarrowInput } from './copy-fixture.ts';
-import { defaultFillCaps, FillBuilder, type FillArrays, type FillCells } from './fill-builder.ts';
+import type { FillArrays } from './fill-arrays.ts';
+import { defaultFillCaps, FillBuilder, type FillCells } from './fill-builder.ts';
 import { timestampUs } from './narrow-row.ts';
 
 /** Feeds rows, taking the cells whenever a cap is reached; checks the caps hold after every row. */

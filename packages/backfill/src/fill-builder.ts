@@ -1,4 +1,5 @@
 import type { RawFields } from './binary-copy.ts';
+import { FIRST_CAPACITY, freshArrays, grown, NO_ARRAYS, type FillArrays } from './fill-arrays.ts';
 
 /**
  * Collects a chunk's REGULAR narrow rows as cells, straight from the binary COPY buffers, for the columnar
@@ -43,7 +44,6 @@ const LAST_LO = 3301449727;
 const CELL_BYTES = 16;
 const TIME_BYTES = 72;
 const STRING_BYTES = 32;
-const FIRST_CAPACITY = 1024;
 
 export interface FillCaps {
   /** Take the cells once this many are held (also the bound of row ids, which key the duplicate check). */
@@ -84,34 +84,6 @@ export interface FillCells {
   formats: readonly number[];
   /** The builder's whole arrays behind these views, until `FillBuilder.recycle` hands them on. */
   arrays?: FillArrays | undefined;
-}
-
-/** The arrays a builder fills (cells, then times), handed over with the taken cells and reusable afterwards. */
-export interface FillArrays {
-  cellCol: Int32Array<ArrayBuffer>;
-  cellRow: Int32Array<ArrayBuffer>;
-  vals: Uint8Array<ArrayBuffer>;
-  timeHi: Int32Array<ArrayBuffer>;
-  timeLo: Uint32Array<ArrayBuffer>;
-  rawHi: Int32Array<ArrayBuffer>;
-  rawLo: Int32Array<ArrayBuffer>;
-  nextRow: Int32Array<ArrayBuffer>;
-}
-
-/** What a builder holds between a take and its next cell: nothing (zero-length arrays cannot be written, so one set serves all). */
-const NO_ARRAYS: FillArrays = { cellCol: new Int32Array(0), cellRow: new Int32Array(0), vals: new Uint8Array(0), timeHi: new Int32Array(0), timeLo: new Uint32Array(0), rawHi: new Int32Array(0), rawLo: new Int32Array(0), nextRow: new Int32Array(0) };
-
-function freshArrays(): FillArrays {
-  return {
-    cellCol: new Int32Array(FIRST_CAPACITY),
-    cellRow: new Int32Array(FIRST_CAPACITY),
-    vals: new Uint8Array(FIRST_CAPACITY * 8),
-    timeHi: new Int32Array(FIRST_CAPACITY),
-    timeLo: new Uint32Array(FIRST_CAPACITY),
-    rawHi: new Int32Array(FIRST_CAPACITY),
-    rawLo: new Int32Array(FIRST_CAPACITY),
-    nextRow: new Int32Array(FIRST_CAPACITY),
-  };
 }
 
 export class FillBuilder {
@@ -419,13 +391,6 @@ export class FillBuilder {
     this.rawLo = grown(this.rawLo, size);
     this.nextRow = grown(this.nextRow, size);
   }
-}
-
-/** A copy of `a` with room for `size` elements (the new ones zero). */
-function grown<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number): T {
-  const b = new (a.constructor as new (n: number) => T)(size);
-  b.set(a);
-  return b;
 }
 
 /**
