@@ -3,7 +3,7 @@ import { buildFillBlock, ChangeBatchCodec, fillBlockProblem, fillChanges, type C
 import { BinaryCopyParser } from './binary-copy.ts';
 import { columnarSink } from './columnar-sink.ts';
 import { GROUPED_FIELDS } from './channel-groups.ts';
-import { copyStream, groupedCopyStream, groupedOrder, INT64_MAX, INT64_MIN, PG_EPOCH_US, pieces, rawTime, type NarrowInput } from './copy-fixture.ts';
+import { copyStream, groupedCopyStream, groupedOrder, INT64_MAX, INT64_MIN, PG_EPOCH_US, pieces, prng, rawTime, type NarrowInput } from './copy-fixture.ts';
 import type { FillCaps } from './fill-builder.ts';
 import type { MessageSender } from './message-sender.ts';
 import { decodeNarrowRow, NARROW_SELECT, timestampUs } from './narrow-row.ts';
@@ -155,18 +155,6 @@ async function check(input: readonly NarrowInput[], o: RunOptions = {}): Promise
   const all = decoded(rows);
   expect(changes).toEqual(all.filter((_, i) => !regular[i]));
   return { blocks, sent };
-}
-
-// A small deterministic PRNG (mulberry32): failures reproduce.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DOUBLES = [Number.NaN, -0, 0, Infinity, -Infinity, 0.1, 1e308, -5e-324, Number.MAX_SAFE_INTEGER, -1.5];

@@ -127,3 +127,37 @@ export function groupedCopyStream(rows: readonly NarrowInput[]): Buffer {
   });
   return Buffer.concat([header, ...tuples, Buffer.from([0xff, 0xff])]);
 }
+
+/** One protocol message as PostgreSQL frames it: type byte, Int32 length (itself included), payload. */
+export function copyMessage(code: string, payload: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(code, 0, 'latin1');
+  header.writeInt32BE(payload.length + 4, 1);
+  return Buffer.concat([header, payload]);
+}
+
+/** A small deterministic PRNG (mulberry32), uniform in [0, 1): failures reproduce. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Seeded integers in [0, n) from prng. */
+export function randomInts(seed: number): (n: number) => number {
+  const next = prng(seed);
+  return (n) => Math.floor(next() * n);
+}
+
+/** `n` seeded random bytes. */
+export function randomBytes(n: number, seed: number): Buffer {
+  const int = randomInts(seed);
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = int(256);
+  return b;
+}

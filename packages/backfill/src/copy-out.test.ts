@@ -1,21 +1,16 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { copyMessage, randomInts } from './copy-fixture.ts';
 import { CopyOut } from './copy-out.ts';
 
 // The protocol bytes PostgreSQL sends for a COPY TO STDOUT, fed to CopyOut through a real stream in reads cut
 // at chosen places (test/backfill/copy-out.test.ts runs it against PostgreSQL, where the cuts fall where TCP
 // puts them; here every cut position is tried, the 5-byte message headers included).
 
-function message(code: string, payload: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(code, 0, 'latin1');
-  header.writeInt32BE(payload.length + 4, 1);
-  return Buffer.concat([header, payload]);
-}
 
 const PAYLOADS = [Buffer.alloc(0), Buffer.from('a'), Buffer.from('four'), Buffer.from('twelve bytes'), Buffer.alloc(300, 7)];
 const AFTER = Buffer.from('C-and-Z'); // what pg parses after CopyDone (CommandComplete, ReadyForQuery)
-const STREAM = Buffer.concat([message('H', Buffer.from([0, 0, 0])), ...PAYLOADS.map((p) => message('d', p)), message('c', Buffer.alloc(0)), AFTER]);
+const STREAM = Buffer.concat([copyMessage('H', Buffer.from([0, 0, 0])), ...PAYLOADS.map((p) => copyMessage('d', p)), copyMessage('c', Buffer.alloc(0)), AFTER]);
 
 /** Feeds `reads` one per pump; returns the CopyData payloads handed on and the bytes pg got back. */
 async function run(reads: Buffer[]): Promise<{ payloads: Buffer[]; toPg: Buffer }> {
@@ -65,15 +60,9 @@ describe('CopyOut message framing', () => {
 describe('CopyOut assembling cut messages', () => {
   it('hands on large and small payloads cut at random places, one assembly buffer reused for all', async () => {
     // Payloads from 70 kB (grows the buffer past its first size) down to 1 byte, every one cut somewhere.
-    let seed = 7;
-    const rand = (n: number): number => {
-      seed ^= seed << 13; // xorshift32: exact in int32 (an LCG multiplied in float64 loses its low bits)
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const rand = randomInts(7);
     const payloads = [70_000, 3, 200_000, 1, 40_000, 0, 9].map((n) => Buffer.from(Array.from({ length: n }, () => rand(256))));
-    const stream = Buffer.concat([message('H', Buffer.from([0, 0, 0])), ...payloads.map((p) => message('d', p)), message('c', Buffer.alloc(0)), AFTER]);
+    const stream = Buffer.concat([copyMessage('H', Buffer.from([0, 0, 0])), ...payloads.map((p) => copyMessage('d', p)), copyMessage('c', Buffer.alloc(0)), AFTER]);
     for (let trial = 0; trial < 20; trial++) {
       const reads: Buffer[] = [];
       for (let at = 0; at < stream.length; ) {
@@ -94,7 +83,7 @@ describe('CopyOut on a corrupt stream', () => {
     for (const field of [-1, 0, 3, 0x7fffffff]) {
       const bad = Buffer.from([0x64, 0, 0, 0, 0]);
       bad.writeInt32BE(field, 1);
-      const stream = Buffer.concat([message('H', Buffer.from([0, 0, 0])), message('d', Buffer.from('fine')), bad, Buffer.alloc(20)]);
+      const stream = Buffer.concat([copyMessage('H', Buffer.from([0, 0, 0])), copyMessage('d', Buffer.from('fine')), bad, Buffer.alloc(20)]);
       for (let cut = 1; cut < stream.length; cut++) {
         await expect(run([stream.subarray(0, cut), stream.subarray(cut)]), `field ${field}, cut at ${cut}`).rejects.toThrow(/malformed COPY stream: message type 0x64 has length field/);
       }

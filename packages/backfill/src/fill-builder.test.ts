@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fillBlockProblem, fillChanges } from '@fleetpivot/events';
 import { fillMessages } from './chunk-messages.ts';
-import { INT64_MAX, INT64_MIN, parseRows, PG_EPOCH_US, type NarrowInput } from './copy-fixture.ts';
+import { INT64_MAX, INT64_MIN, parseRows, PG_EPOCH_US, randomInts, type NarrowInput } from './copy-fixture.ts';
 import type { FillArrays } from './fill-arrays.ts';
 import { defaultFillCaps, FillBuilder, type FillCells } from './fill-builder.ts';
 import { timestampUs } from './narrow-row.ts';
@@ -194,13 +194,7 @@ describe('FillBuilder duplicate check', () => {
   };
 
   it('takes each (channel, time) once, whatever order its cells arrive in, repeats anywhere', () => {
-    let seed = 11;
-    const rand = (n: number): number => {
-      seed ^= seed << 13; // xorshift32: exact in int32, unlike an LCG multiplied in float64
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const rand = randomInts(11);
     // Orders that keep times rising per channel with gaps (rows then stop rising), descending ones, random ones,
     // and mixes of them per channel, with repeats placed at random.
     for (let trial = 0; trial < 40; trial++) {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { copyMessage, randomBytes } from './copy-fixture.ts';
 import { CopyOut } from './copy-out.ts';
 import { ReadTap, readTapStream } from './read-tap.ts';
 
@@ -23,28 +24,10 @@ async function connected(): Promise<{ tap: ReadTap; peer: net.Socket }> {
   return { tap, peer: await peer };
 }
 
-function randomBytes(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  seed |= 1;
-  for (let i = 0; i < n; i++) {
-    seed ^= seed << 13; // xorshift32: exact in int32 (an LCG multiplied in float64 loses its low bits)
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    b[i] = seed & 0xff;
-  }
-  return b;
-}
-
 const until = async (done: () => boolean): Promise<void> => {
   while (!done()) await new Promise((r) => setTimeout(r, 2));
 };
 
-function message(code: string, payload: Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(code, 0, 'latin1');
-  header.writeInt32BE(payload.length + 4, 1);
-  return Buffer.concat([header, payload]);
-}
 
 describe('ReadTap', () => {
   it("emits pg's reads as copies, so reads kept by reference stay intact", async () => {
@@ -122,7 +105,7 @@ describe('CopyOut over a ReadTap', () => {
     // Payloads from 200 kB (spanning several 64 KiB reads) down to 0 bytes: cut messages, whole messages per read.
     const payloads = [200_000, 3, 70_000, 0, ...Array.from({ length: 3000 }, (_, i) => i % 97), 130_000].map((n, i) => randomBytes(n, i + 10));
     const after = Buffer.from('C-and-Z');
-    const stream = Buffer.concat([message('H', Buffer.from([0, 0, 0])), ...payloads.map((p) => message('d', p)), message('c', Buffer.alloc(0)), after]);
+    const stream = Buffer.concat([copyMessage('H', Buffer.from([0, 0, 0])), ...payloads.map((p) => copyMessage('d', p)), copyMessage('c', Buffer.alloc(0)), after]);
     const toPg: Buffer[] = [];
     const got: Buffer[] = [];
     const copy = new CopyOut('COPY x TO STDOUT', (buf, start, end) => got.push(Buffer.from(buf.subarray(start, end))));
