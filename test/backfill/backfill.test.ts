@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { BackfillError, loadChunks, runBackfill } from '@fleetpivot/backfill';
+import { BackfillError, loadChunks, readShipStatsSampled, runBackfill } from '@fleetpivot/backfill';
 import { fillBlockProblem, fillChanges, type Change } from '@fleetpivot/events';
 import { startCapture } from '@fleetpivot/source-pg';
 import { createRegistry, silentLogger } from '@fleetpivot/telemetry';
@@ -97,14 +97,59 @@ describe('backfill chunking', () => {
   });
 });
 
+describe('backfill sampled plan', () => {
+  it('plans a large table from a sample, every ship listed exactly through the index, NULL times included', async () => {
+    const e = await env('bf_sampled', { primaryKey: false });
+    await e.db.pool.query('CREATE INDEX ON tenant.tbl_data_timeseries (ship_id, data_channel_id, created_time)');
+    const big = await insertRows(e, 1, 20, 5000, 'BIG');
+    // One-row ships a ~10 % sample most likely misses, a NULL ship and a NULL time, added last (the last pages).
+    const odd = [`tiny'); --`, null, 'NT'] as const;
+    await e.db.pool.query(
+      `INSERT INTO tenant.tbl_data_timeseries (ship_id, data_channel_id, created_time, value_format, double_v)
+       VALUES ($1, 'c', '2024-01-02', 'Decimal', 1), ($2, 'c', '2024-01-02', 'Decimal', 2), ($3, 'c', NULL, 'Decimal', 3)`,
+      [...odd],
+    );
+    const table = { schema: 'tenant', table: 'tbl_data_timeseries' };
+    const client = await e.db.pool.connect();
+    try {
+      const pages = Number((await client.query<{ n: string }>(`SELECT (pg_relation_size('tenant.tbl_data_timeseries') / 8192)::text AS n`)).rows[0]!.n);
+      expect(pages).toBeGreaterThan(500);
+      const stats = (await readShipStatsSampled(client, table, 86_400_000_000n, 100))!;
+      expect(stats.map((s) => String(s.shipId)).sort()).toEqual(['BIG1', 'NT', 'null', `tiny'); --`]);
+      expect(stats.every((s) => s.estimated)).toBe(true);
+      const bigRows = stats.find((s) => s.shipId === 'BIG1')!.buckets.reduce((n, b) => n + b.rows, 0);
+      expect(bigRows).toBeGreaterThan(big * 0.6);
+      expect(bigRows).toBeLessThan(big * 1.4);
+      // No larger than the sample: the exact scan.
+      expect(await readShipStatsSampled(client, table, 86_400_000_000n, pages)).toBeNull();
+    } finally {
+      client.release();
+    }
+    const result = await runBackfill(e.options({ planSamplePages: 100, chunkRows: 30_000 }));
+    expect(result.rows).toBe(big + odd.length);
+    const chunks = await loadChunks(e.db.pool, result.jobId);
+    expect(chunks.filter((c) => c.nullTime).map((c) => String(c.shipId)).sort()).toEqual(['BIG1', 'NT', 'null', `tiny'); --`]);
+    expect(chunks.filter((c) => c.nullTime).map((c) => c.rows)).toEqual(expect.arrayContaining([1, 0, 0, 0]));
+    expect(chunks.filter((c) => c.shipId === 'BIG1' && !c.nullTime).length).toBeGreaterThan(1);
+    const seen = new Set<string>();
+    for (const r of await readWholeTopic(stack, e.topic)) {
+      for (const c of rowsOf(r.batch)) seen.add(keyOf(r.batch.ship_id, c.data_channel_id, c.created_time_us));
+    }
+    expect(seen.size).toBe(big + odd.length);
+    expect(seen.has(keyOf('NT', 'c', null))).toBe(true);
+  });
+});
+
 describe('backfill values', () => {
   // `grouped`: columnar chunks read grouped by channel (chunk-read.ts), which needs the (ship, channel, time) index;
   // a plain index rather than the primary key, so NULL channels and times stay possible.
-  it.each(['columnar', 'changes', 'grouped'] as const)('encodes every row exactly as the live capture does (%s), hostile rows, NULL ship and NULL time included', async (mode) => {
+  // `sampled`: grouped, and planned from a sample (sampled-stats.ts): every ship, even of one row, and every NULL time still arrives.
+  it.each(['columnar', 'changes', 'grouped', 'sampled'] as const)('encodes every row exactly as the live capture does (%s), hostile rows, NULL ship and NULL time included', async (mode) => {
     const encoding = mode === 'changes' ? 'changes' : 'columnar';
     const e = await env(`bf_values_${mode}`, { primaryKey: false, slot: false, topic: false });
     await e.db.pool.query('ALTER TABLE tenant.tbl_data_timeseries REPLICA IDENTITY FULL');
-    if (mode === 'grouped') await e.db.pool.query('CREATE INDEX ON tenant.tbl_data_timeseries (ship_id, data_channel_id, created_time)');
+    const grouped = mode === 'grouped' || mode === 'sampled';
+    if (grouped) await e.db.pool.query('CREATE INDEX ON tenant.tbl_data_timeseries (ship_id, data_channel_id, created_time)');
     const capture = await startCapture(
       { sourceUrl: e.db.url, slotName: e.slot, publicationName: e.slot, topicPrefix: e.prefix, topicPartitions: 3, statusIntervalMs: 200 },
       { transport: testTransport(stack), logger: silentLogger(), registry: createRegistry('capture-test') },
@@ -138,8 +183,11 @@ describe('backfill values', () => {
       // A ship with 5,000 channels.
       await e.db.pool.query(`INSERT INTO tenant.tbl_data_timeseries SELECT 'WIDE', '/wide/' || c, $1, 'Decimal', c FROM generate_series(1, 5000) c`, [T]);
       expect(changeCount(await readTopic(stack, e.topic, (a) => changeCount(a) >= total, 120_000))).toBeGreaterThanOrEqual(total);
-      const result = await runBackfill(e.options({ chunkRows: 1000, encoding, groupedMinRowsPerChannel: mode === 'grouped' ? 0 : Infinity }));
+      const result = await runBackfill(e.options({ chunkRows: 1000, encoding, groupedMinRowsPerChannel: grouped ? 0 : Infinity, planSamplePages: mode === 'sampled' ? 1 : 0 }));
       expect(result.rows).toBe(total);
+      // Sampled: a NULL-time chunk for every ship (the exact plan makes one only for ship A, which has such a row).
+      const nullTimeChunks = (await loadChunks(e.db.pool, result.jobId)).filter((c) => c.nullTime).length;
+      expect(nullTimeChunks).toBe(mode === 'sampled' ? 4 : 1);
     } finally {
       await capture.stop();
     }

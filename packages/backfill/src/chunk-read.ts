@@ -23,7 +23,7 @@ export interface ChunkRead {
 
 /**
  * How one chunk is read. Rows one per tuple (chunkCopySql), or grouped by channel (chunkGroupedCopySql) when the
- * encoding is columnar, the chunk has a ship and times, and its estimated rows per channel of the ship reach
+ * encoding is columnar, the chunk has a ship and times (not the NULL-time chunk), and its estimated rows per channel of the ship reach
  * GROUPED_MIN_ROWS_PER_CHANNEL. The ship's channels are known only where the table has the (ship, channel,
  * time) index (`channel-walk`): elsewhere rows are read one per tuple. Both reads give the same messages' cells
  * (channel-groups.ts), so the choice is only about speed.
@@ -34,6 +34,7 @@ export async function chooseRead(client: pg.ClientBase, deps: ChunkDeps, chunk: 
   const grouped =
     (deps.encoding ?? 'columnar') === 'columnar' &&
     channels !== undefined &&
+    !chunk.nullTime && // its rows are all irregular: nothing to group
     chunk.rowsEstimate / Math.max(1, channels.length) >= (deps.groupedMinRowsPerChannel ?? GROUPED_MIN_ROWS_PER_CHANNEL);
   if (!grouped) return { sql: chunkCopySql(deps.table, chunk, named), fields: NARROW_SELECT.length, grouped, settings: [] };
   // By hash, not by sorting the chunk by channel first (that spilled to disk, measured). The planner sizes each
@@ -42,9 +43,9 @@ export async function chooseRead(client: pg.ClientBase, deps: ChunkDeps, chunk: 
   return { sql: chunkGroupedCopySql(deps.table, chunk, named), fields: GROUPED_FIELDS, grouped, settings: ['enable_sort = off', "work_mem = '64MB'"] };
 }
 
-/** The ship's channels when the table has the (ship, channel, time) index and the chunk has a ship and times. */
+/** The ship's channels when the table has the (ship, channel, time) index and the chunk has a ship. */
 async function shipChannels(client: pg.ClientBase, deps: ChunkDeps, chunk: ChunkSpec): Promise<readonly string[] | undefined> {
-  if (deps.access !== 'channel-walk' || chunk.shipId === null || chunk.nullTime) return undefined;
+  if (deps.access !== 'channel-walk' || chunk.shipId === null) return undefined;
   const known = deps.shipChannels?.get(chunk.shipId);
   if (known) return known;
   // Cached as a promise: workers starting two chunks of one ship at once walk it once (5,000 index descents).

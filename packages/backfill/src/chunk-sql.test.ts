@@ -21,9 +21,13 @@ describe('chunk SQL', () => {
     expect(sql).toContain(`WHERE ship_id = 'S''1' AND created_time >= '1970-01-01 00:00:00.000000+00'::timestamptz AND created_time < '1970-01-01 00:00:01.000000+00'::timestamptz AND data_channel_id = ANY (`);
     expect(sql).toContain(String.raw`data_channel_id = ANY ((SELECT '{"a''b","{x,\"y\"}\\",""}'::text[])::text[])`);
     expect(sql).toContain('AND data_channel_id IS NULL) TO STDOUT (FORMAT binary)');
-    // An unbounded chunk reads the ship's prefix of the index anyway: no list; nor for the NULL-time chunk.
+    // An unbounded chunk reads the ship's prefix of the index anyway: no list.
     expect(chunkCopySql(table, { ...chunk, fromUs: null, toUs: null }, ['a'])).not.toContain('ANY');
-    expect(chunkCopySql(table, { ...chunk, nullTime: true }, ['a'])).not.toContain('ANY');
+    // The NULL-time chunk: one descent per channel to its NULL times, and the rows without a channel.
+    const nullTime = chunkCopySql(table, { ...chunk, fromUs: null, toUs: null, nullTime: true }, ["a'b"]);
+    expect(nullTime).toContain(`WHERE ship_id = 'S''1' AND created_time IS NULL AND data_channel_id = ANY ((SELECT '{"a''b"}'::text[])::text[])`);
+    expect(nullTime).toContain(`WHERE ship_id = 'S''1' AND created_time IS NULL AND data_channel_id IS NULL) TO STDOUT`);
+    expect(chunkCopySql(table, { ...chunk, shipId: null, fromUs: null, toUs: null, nullTime: true }, ['a'])).not.toContain('ANY');
     expect(shipChannelsSql(table, "S'1")).toContain(`WHERE ship_id = 'S''1' AND data_channel_id > w.fp_channel`);
   });
 

@@ -66,7 +66,7 @@ export function chunkCopySql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId'
 function chunkRowsSql(table: SourceTable, chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>, columns: string, channels?: readonly string[]): string {
   const from = quoteQualified(table.schema, table.table);
   if (channels && usesChannelWalk(chunk)) {
-    const where = `${shipSql(chunk.shipId)} AND ${timeRangeSql(chunk.fromUs, chunk.toUs).join(' AND ')}`;
+    const where = `${shipSql(chunk.shipId)} AND ${chunk.nullTime ? 'created_time IS NULL' : timeRangeSql(chunk.fromUs, chunk.toUs).join(' AND ')}`;
     // A scalar subquery: the planner sees a parameter, not 5,000 constants it would estimate one by one (~47 ms of
     // planning per chunk, measured), and still descends the index once per channel.
     const list = `(SELECT ${quoteTextArray(channels)})::text[]`;
@@ -90,7 +90,11 @@ export function chunkGroupedCopySql(table: SourceTable, chunk: Pick<ChunkSpec, '
 GROUP BY ${key}, CASE WHEN octet_length(str_v::text) > ${GROUPED_STRING_MAX_BYTES} THEN created_time END) TO STDOUT (FORMAT binary)`;
 }
 
-/** A chunk of one ship bounded in time: the case where naming channels narrows the index scan. */
+/**
+ * A chunk of one ship bounded in time, or of its NULL created_time rows: the cases where naming channels narrows
+ * the index scan (a NULL time sorts last within each channel, so it too is one descent per channel; a sampled
+ * plan gives every ship that chunk, mostly empty, and without the channels it read the ship's whole index).
+ */
 export function usesChannelWalk(chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs' | 'nullTime'>): chunk is Pick<ChunkSpec, 'fromUs' | 'toUs' | 'nullTime'> & { shipId: string } {
-  return chunk.shipId !== null && !chunk.nullTime && (chunk.fromUs !== null || chunk.toUs !== null);
+  return chunk.shipId !== null && (chunk.nullTime || chunk.fromUs !== null || chunk.toUs !== null);
 }

@@ -8,6 +8,7 @@ export { backfillMigrations } from './migrations.ts';
 export { planChunks, shipRows } from './plan.ts';
 export type { ChunkSpec, ShipStats, BucketCount, PlanOptions } from './plan.ts';
 export { readShipStats } from './stats.ts';
+export { readShipStatsSampled, DEFAULT_PLAN_SAMPLE_PAGES } from './sampled-stats.ts';
 export { chunkCopySql, chunkWhereSql } from './chunk-sql.ts';
 export { checkSlot, checkSourceTable } from './preflight.ts';
 export { getJob, loadChunks, findUnfinishedJob } from './job-store.ts';

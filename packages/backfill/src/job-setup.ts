@@ -4,6 +4,8 @@ import { BackfillError } from './errors.ts';
 import { createJob, findUnfinishedJob, getJob, markResumed, type JobScope } from './job-store.ts';
 import { planChunks } from './plan.ts';
 import type { ResolvedOptions } from './options.ts';
+import type { ChunkAccess } from './chunk-sql.ts';
+import { readShipStatsSampled } from './sampled-stats.ts';
 import { readShipStats } from './stats.ts';
 import { timestampLiteralText } from './time.ts';
 
@@ -40,7 +42,7 @@ export interface ChosenJob {
  * The job to run: the one named, else the latest unfinished one with this scope (a plain rerun
  * continues), else a new one planned now from the source's per-ship histogram.
  */
-export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg.ClientBase, o: ResolvedOptions, logger: Logger): Promise<ChosenJob> {
+export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg.ClientBase, o: ResolvedOptions, access: ChunkAccess, logger: Logger): Promise<ChosenJob> {
   const scope = jobScope(o);
   let existing = null;
   if (o.resumeJobId) {
@@ -55,13 +57,20 @@ export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg
   }
   const started = performance.now();
   const client = await source.connect();
+  const bucketUs = BigInt(o.planBucketSeconds) * 1_000_000n;
   let stats;
+  let sampled = false;
   try {
-    stats = await readShipStats(client, o.sourceTable, { ships: o.ships, fromUs: o.fromUs, toUs: o.toUs }, BigInt(o.planBucketSeconds) * 1_000_000n);
+    // A sample only for the whole table: a job scoped to ships or times reads little with the exact scan.
+    if (access === 'channel-walk' && o.ships === null && o.fromUs === null && o.toUs === null) {
+      const estimated = await readShipStatsSampled(client, o.sourceTable, bucketUs, o.planSamplePages);
+      if (estimated) [stats, sampled] = [estimated, true];
+    }
+    stats ??= await readShipStats(client, o.sourceTable, { ships: o.ships, fromUs: o.fromUs, toUs: o.toUs }, bucketUs);
   } finally {
     client.release();
   }
-  const chunks = planChunks(stats, { chunkRows: o.chunkRows, bucketUs: BigInt(o.planBucketSeconds) * 1_000_000n, fromUs: o.fromUs, toUs: o.toUs, order: o.order });
+  const chunks = planChunks(stats, { chunkRows: o.chunkRows, bucketUs, fromUs: o.fromUs, toUs: o.toUs, order: o.order });
   const recorded = { chunkRows: o.chunkRows, parallelism: o.parallelism, rowsPerSecond: o.rowsPerSecond, batchMaxChanges: o.batchMaxChanges, encoding: o.encoding, order: o.order, slotName: o.slotName, topicPrefix: o.topicPrefix };
   const jobId = await createJob(lockClient, tableName(o), scope, recorded, chunks);
   await lockJob(lockClient, jobId);
@@ -71,7 +80,7 @@ export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg
     if (absent.length > 0) logger.warn({ job: jobId, ships: absent }, 'backfill ships have no rows in scope');
   }
   logger.info(
-    { job: jobId, ships: stats.length, chunks: chunks.length, rowsEstimate: chunks.reduce((n, c) => n + c.rowsEstimate, 0), planSeconds: (performance.now() - started) / 1000 },
+    { job: jobId, ships: stats.length, chunks: chunks.length, rowsEstimate: chunks.reduce((n, c) => n + c.rowsEstimate, 0), sampled, planSeconds: (performance.now() - started) / 1000 },
     'backfill job planned',
   );
   return { jobId, resumed: false };

@@ -1,5 +1,6 @@
 import { DEFAULT_SOURCE_TABLE, type SourceTable } from '@fleetpivot/events';
 import { BackfillError } from './errors.ts';
+import { DEFAULT_PLAN_SAMPLE_PAGES } from './sampled-stats.ts';
 import { parseTimeOption } from './time.ts';
 
 export type BackfillEncoding = 'columnar' | 'changes';
@@ -47,6 +48,12 @@ export interface BackfillOptions {
   /** Time bucket of the planning histogram (default 86,400 s = one day). */
   planBucketSeconds?: number;
   /**
+   * A whole-table job on a table with the (ship, channel, time) index plans from a sample of about this many
+   * pages (default 2,000), its ships listed exactly through the index; 0: always the exact planning scan.
+   * Tables no larger than the sample are scanned exactly (sampled-stats.ts).
+   */
+  planSamplePages?: number;
+  /**
    * A columnar chunk is read grouped by channel (one COPY tuple per channel, its rows as arrays) when its
    * estimated rows per channel of the ship reach this (default 250; chunk-read.ts says why); Infinity: never.
    * Only where the table has the (ship, channel, time) index, which tells the ship's channels.
@@ -77,6 +84,7 @@ export const defaultBackfillOptions = {
   batchMaxBytes: 900_000,
   encoding: 'columnar',
   planBucketSeconds: 86_400,
+  planSamplePages: DEFAULT_PLAN_SAMPLE_PAGES,
   groupedMinRowsPerChannel: 250,
   maxChunkAttempts: 3,
   order: 'smallest-first',
@@ -103,6 +111,7 @@ export function resolveOptions(o: BackfillOptions): ResolvedOptions {
   positive('batchMaxChanges', r.batchMaxChanges);
   positive('batchMaxBytes', r.batchMaxBytes, 1024);
   positive('planBucketSeconds', r.planBucketSeconds);
+  positive('planSamplePages', r.planSamplePages, 0);
   positive('maxChunkAttempts', r.maxChunkAttempts);
   positive('slotWaitMs', r.slotWaitMs, 0);
   if (!(r.groupedMinRowsPerChannel >= 0)) throw new BackfillError('invalid_options', `groupedMinRowsPerChannel must be >= 0 (got ${r.groupedMinRowsPerChannel})`);

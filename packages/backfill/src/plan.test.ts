@@ -47,6 +47,19 @@ describe('planChunks', () => {
     ]);
   });
 
+  it('covers a sampled ship whole, NULL times included, even when the sample saw none of its rows', () => {
+    const unseen: ShipStats = { shipId: 'TINY', buckets: [], infiniteRows: 0, nullTimeRows: 0, estimated: true };
+    expect(planChunks([unseen, { ...ship('A', [150]), estimated: true }], base)).toEqual([
+      { shipId: 'TINY', fromUs: null, toUs: null, nullTime: false, rowsEstimate: 0 },
+      { shipId: 'TINY', fromUs: null, toUs: null, nullTime: true, rowsEstimate: 0 },
+      { shipId: 'A', fromUs: null, toUs: 19_000n * DAY + DAY / 2n, nullTime: false, rowsEstimate: 75 },
+      { shipId: 'A', fromUs: 19_000n * DAY + DAY / 2n, toUs: null, nullTime: false, rowsEstimate: 75 },
+      { shipId: 'A', fromUs: null, toUs: null, nullTime: true, rowsEstimate: 0 },
+    ]);
+    // Exact counts plan nothing for a ship without rows.
+    expect(planChunks([{ ...unseen, estimated: false }], base)).toEqual([]);
+  });
+
   it('keeps a time-scoped job inside its range and leaves NULL times out', () => {
     const fromUs = 19_000n * DAY + 5n;
     const toUs = 19_003n * DAY;

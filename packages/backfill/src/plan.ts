@@ -17,6 +17,11 @@ export interface ShipStats {
   infiniteRows: number;
   /** Rows with NULL created_time: one chunk of their own (only when the job has no time range). */
   nullTimeRows: number;
+  /**
+   * The counts are estimates from a sample (sampled-stats.ts), the ship itself is known to exist: it gets chunks
+   * covering all its times and a NULL-time chunk even where the sample saw none of its rows.
+   */
+  estimated?: boolean;
 }
 
 /**
@@ -57,7 +62,7 @@ export function planChunks(ships: readonly ShipStats[], o: PlanOptions): ChunkSp
 function planShip(s: ShipStats, o: PlanOptions): ChunkSpec[] {
   const chunks: ChunkSpec[] = [];
   const timed = s.buckets.reduce((n, b) => n + b.rows, 0) + s.infiniteRows;
-  if (timed > 0) {
+  if (timed > 0 || s.estimated) {
     const cuts = cutPoints(s.buckets, o);
     const bounds = [o.fromUs, ...cuts.map((c) => c.atUs), o.toUs];
     const rows = [...cuts.map((c) => c.rowsBefore), s.buckets.reduce((n, b) => n + b.rows, 0)];
@@ -69,7 +74,7 @@ function planShip(s: ShipStats, o: PlanOptions): ChunkSpec[] {
     const edge = o.fromUs === null ? chunks[0] : chunks[chunks.length - 1];
     if (edge) edge.rowsEstimate += s.infiniteRows;
   }
-  if (s.nullTimeRows > 0 && o.fromUs === null && o.toUs === null) {
+  if ((s.nullTimeRows > 0 || s.estimated) && o.fromUs === null && o.toUs === null) {
     chunks.push({ shipId: s.shipId, fromUs: null, toUs: null, nullTime: true, rowsEstimate: s.nullTimeRows });
   }
   return chunks;

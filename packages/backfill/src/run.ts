@@ -98,7 +98,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     const lockClient = await target.connect();
     cleanups.push(async () => lockClient.release());
     await runMigrations(lockClient, 'backfill', backfillMigrations);
-    const { jobId, resumed } = await chooseJob(source, target, lockClient, o, logger);
+    const { jobId, resumed } = await chooseJob(source, target, lockClient, o, access, logger);
     const chunks = await loadChunks(target, jobId);
     const tracker = new ProgressTracker(jobId, chunks);
     const metrics = deps.registry ? createBackfillMetrics(deps.registry) : null;

@@ -30,6 +30,8 @@ export const backfillConfigSchema = z.object({
   /** columnar: backfill cells as column blocks (schema v2); changes: a change record per row, for consumers reading only `changes`. */
   BACKFILL_ENCODING: z.enum(['columnar', 'changes']).default('columnar'),
   BACKFILL_PLAN_BUCKET_SECONDS: env.int(86_400, { min: 1 }),
+  /** Plan a whole-table job from a sample of this many pages where the (ship, channel, time) index lists the ships; 0: exact scan. */
+  BACKFILL_PLAN_SAMPLE_PAGES: env.int(2_000, { min: 0 }),
   /** Read a chunk grouped by channel from this many estimated rows per channel (needs the (ship, channel, time) index). */
   BACKFILL_GROUPED_MIN_ROWS_PER_CHANNEL: env.int(250, { min: 0 }),
   BACKFILL_MAX_CHUNK_ATTEMPTS: env.int(3, { min: 1 }),

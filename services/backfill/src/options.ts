@@ -23,6 +23,7 @@ export function backfillOptionsFrom(config: BackfillConfig, argv: readonly strin
     batchMaxBytes: config.BACKFILL_BATCH_MAX_BYTES,
     encoding: config.BACKFILL_ENCODING,
     planBucketSeconds: config.BACKFILL_PLAN_BUCKET_SECONDS,
+    planSamplePages: config.BACKFILL_PLAN_SAMPLE_PAGES,
     groupedMinRowsPerChannel: config.BACKFILL_GROUPED_MIN_ROWS_PER_CHANNEL,
     maxChunkAttempts: config.BACKFILL_MAX_CHUNK_ATTEMPTS,
     order: config.BACKFILL_ORDER,
