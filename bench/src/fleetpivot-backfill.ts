@@ -107,6 +107,7 @@ export function fleetpivotBackfill(stack: StackInfo, o: { verify: (attempt: numb
         const bad = results.filter((r) => r.mismatches > 0 || r.expectedCells !== r.actualCells);
         if (bad.length) throw new Error(`verify failed for ${bad.length} ships, e.g. ${JSON.stringify(bad[0]).slice(0, 300)}`);
       }
+      await resetTarget(pool); // like the baselines' dropSchema (wide-tables.ts)
       return {
         seconds: total,
         phases: { backfillProcessS: backfillS, pivotDrainAfterS: total - backfillS },

@@ -11,7 +11,7 @@ import { quoteIdent, quoteQualified, type Pool } from '@fleetpivot/pgkit';
 import { NARROW, type Dataset } from './data.ts';
 import { seconds } from './harness.ts';
 import type { BaselineRun } from './sql-pivot.ts';
-import { countWideRows, createWideTable, partedLayout, resetSchema } from './wide-tables.ts';
+import { countWideRows, createWideTable, dropSchema, partedLayout, resetSchema } from './wide-tables.ts';
 
 export const FLOOR_SCHEMA = 'bench_floor';
 
@@ -92,6 +92,7 @@ export async function runFloor(pool: Pool, data: Dataset): Promise<BaselineRun> 
     const total = seconds(start);
     const rows = await countWideRows(client, FLOOR_SCHEMA, tables);
     if (rows !== data.wideRows) throw new Error(`floor wrote ${rows} wide rows, expected ${data.wideRows}`);
+    await dropSchema(client, FLOOR_SCHEMA);
     return { seconds: total, phases: { copyOutPivotS: copyOutS, copyInS: total - copyOutS } };
   } finally {
     client.release();

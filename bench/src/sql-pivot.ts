@@ -6,7 +6,7 @@ import { isValueFormat, type ValueFormat } from '@fleetpivot/events';
 import { quoteIdent, quoteLiteral, quoteQualified, type Pool } from '@fleetpivot/pgkit';
 import { NARROW, type Dataset } from './data.ts';
 import { seconds } from './harness.ts';
-import { countWideRows, createWideTable, resetSchema, singleLayout, type ChannelFormat } from './wide-tables.ts';
+import { countWideRows, createWideTable, dropSchema, resetSchema, singleLayout, type ChannelFormat } from './wide-tables.ts';
 
 /** PostgreSQL's hard limit: a table has at most 1,600 columns (created_time is one of them). */
 export const MAX_TABLE_COLUMNS = 1600;
@@ -64,6 +64,7 @@ export async function runSqlPivot(pool: Pool, data: Dataset): Promise<BaselineRu
     const total = seconds(start);
     const rows = await countWideRows(client, SQL_SCHEMA, tables);
     if (rows !== data.wideRows) throw new Error(`sql pivot wrote ${rows} wide rows, expected ${data.wideRows}`);
+    await dropSchema(client, SQL_SCHEMA);
     return { seconds: total, phases: { discoverS, pivotS: total - discoverS } };
   } finally {
     client.release();
