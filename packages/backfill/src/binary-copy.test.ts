@@ -38,21 +38,21 @@ function narrow(time: bigint | null, long: bigint | null, dbl: number | null): (
 
 describe('BinaryCopyParser', () => {
   it('decodes tuples split at every possible byte boundary', () => {
-    const stream = copyStream([narrow(0n, 1n, 1.5), narrow(null, null, null), narrow(1n, -1n, -0)]);
-    for (let cut = 1; cut < stream.length; cut += 3) {
+    const tuples = [narrow(0n, 1n, 1.5), narrow(null, null, null), narrow(1n, -1n, -0)];
+    const stream = copyStream(tuples);
+    for (let cut = 1; cut < stream.length; cut++) {
       const rows: (Buffer | null)[][] = [];
       const p = new BinaryCopyParser(8, (f) => rows.push(Array.from(f.starts, (at, i) => (f.lengths[i]! < 0 ? null : Buffer.from(f.buf.subarray(at, at + f.lengths[i]!))))));
       p.push(stream.subarray(0, cut));
       p.push(stream.subarray(cut));
       p.end();
-      expect(rows).toHaveLength(3);
-      expect(rows[1]![2]).toBeNull();
+      expect(rows, `cut at ${cut}`).toEqual(tuples);
     }
   });
 
   it('decodes ranges of larger buffers (CopyData payloads inside socket reads), cut anywhere', () => {
     const stream = copyStream([narrow(0n, 1n, 1.5), narrow(null, null, null), narrow(1n, -1n, -0)]);
-    for (let cut = 1; cut < stream.length; cut += 5) {
+    for (let cut = 1; cut < stream.length; cut++) {
       const rows: (Buffer | null)[][] = [];
       const p = new BinaryCopyParser(8, (f) => rows.push(Array.from(f.starts, (at, i) => (f.lengths[i]! < 0 ? null : Buffer.from(f.buf.subarray(at, at + f.lengths[i]!))))));
       // Each piece framed by bytes that are not part of it, as a message header and the next message are.

@@ -67,26 +67,36 @@ export class BinaryCopyParser {
       this.headerDone = true;
     }
     const fields = this.fields;
+    const { starts, lengths } = fields;
+    const count = this.fieldCount;
     fields.buf = buf;
-    while (!this.ended) {
-      const next = this.tupleEnd(buf, pos, limit);
-      if (next < 0) break;
-      if (next === pos + 2) {
+    // One pass per tuple: each length is read once, into the fields, and checked against the bytes at hand; a
+    // tuple cut at `limit` is left for the next call (the fields it half filled are simply overwritten). Lengths
+    // are read byte by byte: Buffer's readInt32BE was not inlined here (~5 % of the job's CPU at 1,000 channels).
+    tuples: while (!this.ended) {
+      if (limit < pos + 2) break;
+      const n = (((buf[pos]! << 8) | buf[pos + 1]!) << 16) >> 16;
+      if (n === -1) {
         this.ended = true; // the trailer: field count -1
-        pos = next;
+        pos += 2;
         break;
       }
+      if (n !== count) throw new BackfillError('decode_failed', `COPY tuple has ${n} fields, expected ${count}`);
       let p = pos + 2;
-      for (let i = 0; i < this.fieldCount; i++) {
-        const len = buf.readInt32BE(p);
+      for (let i = 0; i < count; i++) {
+        if (limit < p + 4) break tuples;
+        const len = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
         p += 4;
-        fields.starts[i] = p;
-        fields.lengths[i] = len;
-        if (len > 0) p += len;
+        starts[i] = p;
+        lengths[i] = len;
+        if (len > 0) {
+          p += len;
+          if (limit < p) break tuples;
+        }
       }
       this.rows++;
       this.onRow(fields);
-      pos = next;
+      pos = p;
     }
     this.keep(buf, pos, limit);
   }
@@ -99,21 +109,5 @@ export class BinaryCopyParser {
   /** Throws unless the stream ended exactly at the trailer. */
   end(): void {
     if (!this.ended || this.pending.length > 0) throw new BackfillError('decode_failed', `COPY output ended mid-stream after ${this.rows} rows`);
-  }
-
-  /** The offset just past the tuple starting at `pos`, or -1 when it is not complete yet. */
-  private tupleEnd(buf: Buffer, pos: number, limit: number): number {
-    if (limit < pos + 2) return -1;
-    const n = buf.readInt16BE(pos);
-    if (n === -1) return pos + 2;
-    if (n !== this.fieldCount) throw new BackfillError('decode_failed', `COPY tuple has ${n} fields, expected ${this.fieldCount}`);
-    let p = pos + 2;
-    for (let i = 0; i < n; i++) {
-      if (limit < p + 4) return -1;
-      const len = buf.readInt32BE(p);
-      p += 4 + (len > 0 ? len : 0);
-      if (limit < p) return -1;
-    }
-    return p;
   }
 }
