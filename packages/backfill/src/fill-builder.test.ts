@@ -108,6 +108,18 @@ describe('FillBuilder', () => {
     const [m] = [...fillMessages(taken[0]!, { maxCells: 1_000, maxBytes: 1_000_000 })];
     expect(fillBlockProblem(m!.block)).toBeNull();
     expect(fillChanges(m!.block)).toHaveLength(420);
+    // Many small shuffles: repeats at every position, before and after a column's row ids stop increasing.
+    for (let seed = 1; seed <= 300; seed++) {
+      const rand = randomInts(seed);
+      const small: NarrowInput[] = [];
+      for (let t = 0n; t < 5n; t++) for (let c = 0; c < 3; c++) small.push({ channel: `c${c}`, time: t, format: 'Integer', long: t }, { channel: `c${c}`, time: t, format: 'Integer', long: -t });
+      for (let i = small.length - 1; i > 0; i--) {
+        const j = rand(i + 1);
+        [small[i], small[j]] = [small[j]!, small[i]!];
+      }
+      const out = feed(new FillBuilder(defaultFillCaps(100_000)), small, 400_000);
+      expect([out.taken[0]!.cells, out.irregular], `seed ${seed}`).toEqual([15, 15]);
+    }
   });
 });
 
