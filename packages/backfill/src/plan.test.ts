@@ -48,16 +48,21 @@ describe('planChunks', () => {
   });
 
   it('covers a sampled ship whole, NULL times included, even when the sample saw none of its rows', () => {
-    const unseen: ShipStats = { shipId: 'TINY', buckets: [], infiniteRows: 0, nullTimeRows: 0, estimated: true };
-    expect(planChunks([unseen, { ...ship('A', [150]), estimated: true }], base)).toEqual([
+    const unseen: ShipStats = { shipId: 'TINY', buckets: [], infiniteRows: 0, nullTimeRows: 0, estimated: true, mayHaveNullTimes: true };
+    expect(planChunks([unseen, { ...ship('A', [150]), estimated: true, mayHaveNullTimes: true }], base)).toEqual([
       { shipId: 'TINY', fromUs: null, toUs: null, nullTime: false, rowsEstimate: 0 },
       { shipId: 'TINY', fromUs: null, toUs: null, nullTime: true, rowsEstimate: 0 },
       { shipId: 'A', fromUs: null, toUs: 19_000n * DAY + DAY / 2n, nullTime: false, rowsEstimate: 75 },
       { shipId: 'A', fromUs: 19_000n * DAY + DAY / 2n, toUs: null, nullTime: false, rowsEstimate: 75 },
       { shipId: 'A', fromUs: null, toUs: null, nullTime: true, rowsEstimate: 0 },
     ]);
-    // Exact counts plan nothing for a ship without rows.
-    expect(planChunks([{ ...unseen, estimated: false }], base)).toEqual([]);
+    // Estimated just over chunkRows (100): still one chunk; well over it: cut.
+    expect(planChunks([{ ...ship('B', [120]), estimated: true }], base)).toHaveLength(1);
+    expect(planChunks([{ ...ship('B', [130]), estimated: true }], base)).toHaveLength(2);
+    expect(planChunks([ship('B', [120])], base)).toHaveLength(2);
+    // created_time NOT NULL: no NULL-time chunk. Exact counts plan nothing for a ship without rows.
+    expect(planChunks([{ ...unseen, mayHaveNullTimes: false }], base)).toEqual([{ shipId: 'TINY', fromUs: null, toUs: null, nullTime: false, rowsEstimate: 0 }]);
+    expect(planChunks([{ ...unseen, estimated: false, mayHaveNullTimes: false }], base)).toEqual([]);
   });
 
   it('keeps a time-scoped job inside its range and leaves NULL times out', () => {

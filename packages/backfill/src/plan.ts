@@ -19,9 +19,11 @@ export interface ShipStats {
   nullTimeRows: number;
   /**
    * The counts are estimates from a sample (sampled-stats.ts), the ship itself is known to exist: it gets chunks
-   * covering all its times and a NULL-time chunk even where the sample saw none of its rows.
+   * covering all its times even where the sample saw none of its rows.
    */
   estimated?: boolean;
+  /** A sample cannot tell: give the ship a NULL-time chunk whatever nullTimeRows says (its created_time is nullable). */
+  mayHaveNullTimes?: boolean;
 }
 
 /**
@@ -63,7 +65,8 @@ function planShip(s: ShipStats, o: PlanOptions): ChunkSpec[] {
   const chunks: ChunkSpec[] = [];
   const timed = s.buckets.reduce((n, b) => n + b.rows, 0) + s.infiniteRows;
   if (timed > 0 || s.estimated) {
-    const cuts = cutPoints(s.buckets, o);
+    // Estimated counts are off by a few % (sampled-stats.ts): a ship sampled just over chunkRows stays one chunk.
+    const cuts = cutPoints(s.buckets, o, s.estimated ? o.chunkRows * ESTIMATE_SLACK : o.chunkRows);
     const bounds = [o.fromUs, ...cuts.map((c) => c.atUs), o.toUs];
     const rows = [...cuts.map((c) => c.rowsBefore), s.buckets.reduce((n, b) => n + b.rows, 0)];
     for (let i = 0; i < bounds.length - 1; i++) {
@@ -74,11 +77,14 @@ function planShip(s: ShipStats, o: PlanOptions): ChunkSpec[] {
     const edge = o.fromUs === null ? chunks[0] : chunks[chunks.length - 1];
     if (edge) edge.rowsEstimate += s.infiniteRows;
   }
-  if ((s.nullTimeRows > 0 || s.estimated) && o.fromUs === null && o.toUs === null) {
+  if ((s.nullTimeRows > 0 || s.mayHaveNullTimes) && o.fromUs === null && o.toUs === null) {
     chunks.push({ shipId: s.shipId, fromUs: null, toUs: null, nullTime: true, rowsEstimate: s.nullTimeRows });
   }
   return chunks;
 }
+
+/** How far over chunkRows an estimated ship or bucket may be and still make one chunk. */
+export const ESTIMATE_SLACK = 1.25;
 
 interface Cut {
   atUs: bigint;
@@ -91,7 +97,7 @@ interface Cut {
  * inside a bucket that alone holds more (evenly in time between its first and last row, assuming rows spread
  * evenly there; a bucket of a day whose rows fill minutes would otherwise make one chunk of them all).
  */
-function cutPoints(buckets: readonly BucketCount[], o: PlanOptions): Cut[] {
+function cutPoints(buckets: readonly BucketCount[], o: PlanOptions, chunkRows: number): Cut[] {
   const cuts: Cut[] = [];
   let total = 0;
   let sinceCut = 0;
@@ -102,11 +108,11 @@ function cutPoints(buckets: readonly BucketCount[], o: PlanOptions): Cut[] {
   };
   for (const b of [...buckets].sort((x, y) => (x.startUs < y.startUs ? -1 : 1))) {
     if (b.rows === 0) continue;
-    if (sinceCut > 0 && sinceCut + b.rows > o.chunkRows) {
+    if (sinceCut > 0 && sinceCut + b.rows > chunkRows) {
       add(b.startUs, total);
       sinceCut = 0;
     }
-    const pieces = Math.ceil(b.rows / o.chunkRows);
+    const pieces = Math.ceil(b.rows / chunkRows);
     if (pieces > 1) {
       // Evenly over the span the bucket's rows really cover (the whole bucket when unknown).
       const from = b.firstUs ?? b.startUs;

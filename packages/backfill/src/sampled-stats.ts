@@ -15,10 +15,11 @@ export const DEFAULT_PLAN_SAMPLE_PAGES = 2_000;
  * through the index (the smallest ship above the previous one, one descent each, plus whether any row has a NULL
  * ship), and their rows per time bucket estimated from a block sample of about `samplePages` pages, scaled up.
  * Only the counts are estimates, and they only size chunks: every ship found gets chunks covering all of its
- * times (`estimated`: at least one, unbounded, even when the sample holds none of its rows) and a chunk for its
- * NULL created_time rows (which a sample could miss). Both queries read one snapshot, so no ship is in one and
- * not the other. Resolves with null when the table has no more pages than the sample would read: the exact scan
- * costs about the same then.
+ * times (`estimated`: at least one, unbounded, even when the sample holds none of its rows) and, unless
+ * created_time is NOT NULL (as in the seed's primary key), a chunk for its NULL created_time rows, which a sample
+ * could miss (`mayHaveNullTimes`; mostly empty, a few ms each, but one per ship). All queries read one snapshot, so
+ * no ship is in one and not the other. Resolves with null when the table has no more pages than the sample would
+ * read: the exact scan costs about the same then.
  */
 export async function readShipStatsSampled(client: pg.ClientBase, table: SourceTable, bucketUs: bigint, samplePages: number): Promise<ShipStats[] | null> {
   const from = quoteQualified(table.schema, table.table);
@@ -27,6 +28,8 @@ export async function readShipStatsSampled(client: pg.ClientBase, table: SourceT
     const size = await client.query<{ pages: string }>(`SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::int8)::text AS pages`, [from]);
     const pages = Number(size.rows[0]?.pages ?? 0);
     if (samplePages <= 0 || pages <= samplePages) return null;
+    const notNull = await client.query<{ attnotnull: boolean }>(`SELECT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'created_time'`, [from]);
+    const mayHaveNullTimes = !notNull.rows[0]?.attnotnull;
     const listed = await client.query<{ ship_id: string | null }>(
       `WITH RECURSIVE fp_ships(ship_id) AS (
   SELECT min(ship_id) FROM ${from}
@@ -38,10 +41,10 @@ UNION ALL
 SELECT NULL WHERE EXISTS (SELECT 1 FROM ${from} WHERE ship_id IS NULL)`,
     );
     const sampled = new Map((await readSampledHistogram(client, table, (100 * samplePages) / pages, bucketUs)).map((s) => [s.shipId, s]));
-    const ships = listed.rows.map((r): ShipStats => ({ ...(sampled.get(r.ship_id) ?? { shipId: r.ship_id, buckets: [], infiniteRows: 0, nullTimeRows: 0 }), estimated: true }));
+    const ships = listed.rows.map((r): ShipStats => ({ ...(sampled.get(r.ship_id) ?? { shipId: r.ship_id, buckets: [], infiniteRows: 0, nullTimeRows: 0 }), estimated: true, mayHaveNullTimes }));
     // Not possible within one snapshot, but a ship must never be lost to a surprise: plan it too.
     const known = new Set(listed.rows.map((r) => r.ship_id));
-    for (const s of sampled.values()) if (!known.has(s.shipId)) ships.push({ ...s, estimated: true });
+    for (const s of sampled.values()) if (!known.has(s.shipId)) ships.push({ ...s, estimated: true, mayHaveNullTimes });
     return ships;
   } finally {
     await client.query('ROLLBACK');

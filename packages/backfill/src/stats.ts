@@ -66,8 +66,9 @@ export async function readShipStats(client: pg.ClientBase, table: SourceTable, s
 
 /** A sampled histogram of the whole table, counts scaled by `scale` (sampled-stats.ts); run inside its transaction. */
 export async function readSampledHistogram(client: pg.ClientBase, table: SourceTable, percent: number, bucketUs: bigint): Promise<ShipStats[]> {
-  // The percentage goes as a parameter (a float8), never spliced into the SQL.
-  const from = `${quoteQualified(table.schema, table.table)} TABLESAMPLE SYSTEM ($2::float8)`;
+  // The percentage goes as a parameter (a float8), never spliced into the SQL. REPEATABLE: the same table gives
+  // the same plan, run after run.
+  const from = `${quoteQualified(table.schema, table.table)} TABLESAMPLE SYSTEM ($2::float8) REPEATABLE (0)`;
   const { rows } = await client.query<StatsRow>(histogramSql(from, []), [bucketUs.toString(), percent]);
   return shipStatsOf(rows, bucketUs, 100 / percent);
 }
