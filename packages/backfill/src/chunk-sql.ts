@@ -38,18 +38,24 @@ export function chunkWhereSql(chunk: Pick<ChunkSpec, 'shipId' | 'fromUs' | 'toUs
 export type ChunkAccess = 'scan' | 'channel-walk';
 
 /**
- * The ship's distinct channels by repeated index descents (the next channel is the smallest above the previous
- * one): ~one index probe per channel instead of reading the ship's rows. Only for `channel-walk` tables.
+ * The distinct non-NULL values of `column` (within `where`, when given) by repeated index descents: the next value
+ * is the smallest above the previous one, ~one index probe per value instead of reading the rows. Returned as
+ * `alias`. Needs a btree index leading with the `where` columns then `column`.
  */
-export function shipChannelsSql(table: SourceTable, shipId: string): string {
+export function skipScanSql(table: SourceTable, column: string, alias: string, where?: string): string {
   const from = quoteQualified(table.schema, table.table);
-  const ship = quoteLiteral(shipId);
-  return `WITH RECURSIVE fp_walk(fp_channel) AS (
-  SELECT min(data_channel_id) FROM ${from} WHERE ship_id = ${ship}
+  const within = where ? `${where} AND ` : '';
+  return `WITH RECURSIVE fp_walk(${alias}) AS (
+  SELECT min(${column}) FROM ${from}${where ? ` WHERE ${where}` : ''}
   UNION ALL
-  SELECT (SELECT min(data_channel_id) FROM ${from} WHERE ship_id = ${ship} AND data_channel_id > w.fp_channel) FROM fp_walk w WHERE w.fp_channel IS NOT NULL
+  SELECT (SELECT min(${column}) FROM ${from} WHERE ${within}${column} > w.${alias}) FROM fp_walk w WHERE w.${alias} IS NOT NULL
 )
-SELECT fp_channel FROM fp_walk WHERE fp_channel IS NOT NULL`;
+SELECT ${alias} FROM fp_walk WHERE ${alias} IS NOT NULL`;
+}
+
+/** The ship's distinct channels through the (ship, channel, time) index (skipScanSql). Only for `channel-walk` tables. */
+export function shipChannelsSql(table: SourceTable, shipId: string): string {
+  return skipScanSql(table, 'data_channel_id', 'fp_channel', `ship_id = ${quoteLiteral(shipId)}`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteQualified } from '@fleetpivot/pgkit';
 import type { SourceTable } from '@fleetpivot/events';
+import { skipScanSql } from './chunk-sql.ts';
 import type { ShipStats } from './plan.ts';
 import { readSampledHistogram } from './stats.ts';
 
@@ -25,18 +26,16 @@ export async function readShipStatsSampled(client: pg.ClientBase, table: SourceT
   const from = quoteQualified(table.schema, table.table);
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off');
   try {
-    const size = await client.query<{ pages: string }>(`SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::int8)::text AS pages`, [from]);
-    const pages = Number(size.rows[0]?.pages ?? 0);
+    const shape = await client.query<{ pages: string; not_null: boolean }>(
+      `SELECT (pg_relation_size(c.oid) / current_setting('block_size')::int8)::text AS pages, a.attnotnull AS not_null
+         FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'created_time' WHERE c.oid = $1::regclass`,
+      [from],
+    );
+    const pages = Number(shape.rows[0]?.pages ?? 0);
     if (samplePages <= 0 || pages <= samplePages) return null;
-    const notNull = await client.query<{ attnotnull: boolean }>(`SELECT attnotnull FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'created_time'`, [from]);
-    const mayHaveNullTimes = !notNull.rows[0]?.attnotnull;
+    const mayHaveNullTimes = !shape.rows[0]?.not_null;
     const listed = await client.query<{ ship_id: string | null }>(
-      `WITH RECURSIVE fp_ships(ship_id) AS (
-  SELECT min(ship_id) FROM ${from}
-  UNION ALL
-  SELECT (SELECT min(ship_id) FROM ${from} WHERE ship_id > s.ship_id) FROM fp_ships s WHERE s.ship_id IS NOT NULL
-)
-SELECT ship_id FROM fp_ships WHERE ship_id IS NOT NULL
+      `${skipScanSql(table, 'ship_id', 'ship_id')}
 UNION ALL
 SELECT NULL WHERE EXISTS (SELECT 1 FROM ${from} WHERE ship_id IS NULL)`,
     );
