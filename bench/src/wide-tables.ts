@@ -39,7 +39,7 @@ export async function createWideTable(client: pg.ClientBase, schema: string, par
 }
 
 export async function resetSchema(client: pg.ClientBase, schema: string): Promise<void> {
-  await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  await dropSchema(client, schema);
   await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
 }
 
