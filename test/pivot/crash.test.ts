@@ -36,6 +36,9 @@ describe('pivot replicas under kill -9 and rescaling', () => {
           PIVOT_GROUP_ID: e.groupId,
           PIVOT_HTTP_PORT: '0',
           PIVOT_SESSION_TIMEOUT_MS: '6000',
+          // Small fetches: many small batches, so the kills land between more applies and commits.
+          PIVOT_FETCH_MAX_BYTES: '65536',
+          PIVOT_FETCH_PARTITION_MAX_BYTES: '32768',
           LOG_LEVEL: 'error',
         },
         stdio: 'ignore',

@@ -43,4 +43,41 @@ describe('the test stack', () => {
     expect(seen).toEqual(['one', 'two']);
     await topic.delete();
   });
+
+  it("bounds a consumer's fetches by its byte limits (the pivot's buffered bytes)", async () => {
+    const topic = await createTestTopic(stack, { partitions: 1 });
+    const transport = testTransport(stack);
+    const producer = await transport.producer();
+    // One send per message: each is a record batch of its own, the unit a broker returns whole.
+    for (let i = 0; i < 12; i++) await producer.send(topic.topic, [{ key: Buffer.from('IMO9074729'), value: Buffer.alloc(64 * 1024, i) }]);
+    await producer.close();
+    const batchSizes = async (limits: { maxBytes?: number; maxBytesPerPartition?: number }): Promise<number[]> => {
+      const consumer = await transport.consumer({ groupId: uniqueName('g'), ...limits });
+      await consumer.subscribe([topic.topic], true);
+      const sizes: number[] = [];
+      let seen = 0;
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            eachBatch: async (batch) => {
+              sizes.push(batch.messages.length);
+              for (const m of batch.messages) expect(m.value![0]).toBe(seen++ % 256);
+              if (seen >= 12) resolve();
+            },
+          })
+          .catch(reject);
+      });
+      await consumer.close();
+      return sizes;
+    };
+    // 100 kB admits one 64 KiB batch per fetch (a broker always returns the first batch, even above the limit).
+    const bounded = await batchSizes({ maxBytes: 100_000 });
+    expect(bounded.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(Math.max(...bounded)).toBe(1);
+    const perPartition = await batchSizes({ maxBytesPerPartition: 200_000 });
+    expect(Math.max(...perPartition)).toBeLessThanOrEqual(3);
+    const unbounded = await batchSizes({});
+    expect(Math.max(...unbounded)).toBeGreaterThan(3);
+    await topic.delete();
+  });
 });

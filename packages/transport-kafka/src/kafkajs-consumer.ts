@@ -15,6 +15,7 @@ export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptio
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
     maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+    maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
     maxWaitTimeInMs: options.maxWaitMs ?? 100,
     allowAutoTopicCreation: false,
   });

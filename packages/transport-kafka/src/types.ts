@@ -119,7 +119,10 @@ export interface ProducerOptions {
 export interface ConsumerOptions {
   groupId: string;
   sessionTimeoutMs?: number;
+  /** Upper bound of one fetch response's record data from one partition (at least one record batch is returned). */
   maxBytesPerPartition?: number;
+  /** Upper bound of one fetch response's record data over all partitions: the consumer's buffered bytes. */
+  maxBytes?: number;
   /** How long the broker may wait to fill a fetch; small values lower end-to-end latency. */
   maxWaitMs?: number;
 }

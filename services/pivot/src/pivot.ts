@@ -30,7 +30,9 @@ export interface PivotOptions {
   /** How often consumer lag is sampled for the lag gauge. */
   lagSampleMs?: number;
   sessionTimeoutMs?: number;
+  /** Fetch bounds (bytes), see ConsumerOptions. */
   maxBytesPerPartition?: number;
+  fetchMaxBytes?: number;
   logger?: Logger;
   registry?: Registry;
 }
@@ -67,7 +69,7 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
   const admin = await o.transport.admin();
   // Parking must never fail for want of a topic (producers do not auto-create): a missing DLQ would block the partition.
   await admin.ensureTopic({ topic: o.deadLetterTopic, partitions: 1 });
-  const consumer: Consumer = await o.transport.consumer({ groupId: o.groupId, sessionTimeoutMs: o.sessionTimeoutMs, ...(o.maxBytesPerPartition ? { maxBytesPerPartition: o.maxBytesPerPartition } : {}) });
+  const consumer: Consumer = await o.transport.consumer({ groupId: o.groupId, sessionTimeoutMs: o.sessionTimeoutMs, ...(o.maxBytesPerPartition ? { maxBytesPerPartition: o.maxBytesPerPartition } : {}), ...(o.fetchMaxBytes ? { maxBytes: o.fetchMaxBytes } : {}) });
   await consumer.subscribe([o.topic], true);
   let running = true;
   let started = false;

@@ -37,6 +37,8 @@ running.pivot = await startPivot({
   pausePollMs: config.PIVOT_PAUSE_POLL_MS,
   lagSampleMs: config.PIVOT_LAG_SAMPLE_MS,
   sessionTimeoutMs: config.PIVOT_SESSION_TIMEOUT_MS,
+  fetchMaxBytes: config.PIVOT_FETCH_MAX_BYTES,
+  maxBytesPerPartition: config.PIVOT_FETCH_PARTITION_MAX_BYTES,
   logger,
   registry,
 });
