@@ -127,6 +127,7 @@ describe('backfill sampled plan', () => {
     }
     const result = await runBackfill(e.options({ planSamplePages: 100, chunkRows: 30_000 }));
     expect(result.rows).toBe(big + odd.length);
+    expect(result.sampledPlan).toBe(true);
     const chunks = await loadChunks(e.db.pool, result.jobId);
     expect(chunks.filter((c) => c.nullTime).map((c) => String(c.shipId)).sort()).toEqual(['BIG1', 'NT', 'null', `tiny'); --`]);
     expect(chunks.filter((c) => c.nullTime).map((c) => c.rows)).toEqual(expect.arrayContaining([1, 0, 0, 0]));
@@ -191,6 +192,7 @@ describe('backfill values', () => {
       expect(changeCount(await readTopic(stack, e.topic, (a) => changeCount(a) >= total, 120_000))).toBeGreaterThanOrEqual(total);
       const result = await runBackfill(e.options({ chunkRows: 1000, encoding, groupedMinRowsPerChannel: grouped ? 0 : Infinity, planSamplePages: mode === 'sampled' ? 1 : 0 }));
       expect(result.rows).toBe(total);
+      expect(result.sampledPlan).toBe(mode === 'sampled');
       // Sampled: a NULL-time chunk for every ship (the exact plan makes one only for ship A, which has such a row).
       const nullTimeChunks = (await loadChunks(e.db.pool, result.jobId)).filter((c) => c.nullTime).length;
       expect(nullTimeChunks).toBe(mode === 'sampled' ? 4 : 1);

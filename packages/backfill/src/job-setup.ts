@@ -36,6 +36,8 @@ export async function lockJob(client: pg.ClientBase, jobId: string): Promise<voi
 export interface ChosenJob {
   jobId: string;
   resumed: boolean;
+  /** This run planned the job from a sample of the table (sampled-stats.ts); false when it resumed one. */
+  sampledPlan: boolean;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg
     await lockJob(lockClient, existing.id);
     await markResumed(target, existing.id);
     logger.info({ job: existing.id, status: existing.status, rowsDone: existing.rowsDone, rowsTotal: existing.rowsTotal }, 'backfill job resumed');
-    return { jobId: existing.id, resumed: true };
+    return { jobId: existing.id, resumed: true, sampledPlan: false };
   }
   const started = performance.now();
   const client = await source.connect();
@@ -83,5 +85,5 @@ export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg
     { job: jobId, ships: stats.length, chunks: chunks.length, rowsEstimate: chunks.reduce((n, c) => n + c.rowsEstimate, 0), sampled, planSeconds: (performance.now() - started) / 1000 },
     'backfill job planned',
   );
-  return { jobId, resumed: false };
+  return { jobId, resumed: false, sampledPlan: sampled };
 }

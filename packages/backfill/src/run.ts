@@ -32,6 +32,8 @@ export interface BackfillDeps {
 export interface BackfillResult {
   jobId: string;
   resumed: boolean;
+  /** This run planned the job from a sample of the table (docs/backfill.md, "Sampled plan"); false when it resumed one. */
+  sampledPlan: boolean;
   /** Rows produced and acknowledged in this run. */
   rows: number;
   /** Rows of the job's done chunks, this run and earlier ones. */
@@ -98,7 +100,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     const lockClient = await target.connect();
     cleanups.push(async () => lockClient.release());
     await runMigrations(lockClient, 'backfill', backfillMigrations);
-    const { jobId, resumed } = await chooseJob(source, target, lockClient, o, access, logger);
+    const { jobId, resumed, sampledPlan } = await chooseJob(source, target, lockClient, o, access, logger);
     const chunks = await loadChunks(target, jobId);
     const tracker = new ProgressTracker(jobId, chunks);
     const metrics = deps.registry ? createBackfillMetrics(deps.registry) : null;
@@ -118,7 +120,7 @@ export async function runBackfill(options: BackfillOptions, deps: BackfillDeps =
     await finishJob(target, jobId, error ? 'failed' : 'done', error);
     if (error) throw new BackfillError(deps.signal?.aborted ? 'aborted' : 'chunk_failed', `backfill job ${jobId} did not finish: ${error} (rerun to resume)`);
     const job = await getJob(target, jobId);
-    const result = { jobId, resumed, rows: outcome.rows, jobRows: job?.rowsDone ?? outcome.rows, chunks: outcome.chunks, chunksTotal: chunks.length, seconds: (performance.now() - started) / 1000, warnings };
+    const result = { jobId, resumed, sampledPlan, rows: outcome.rows, jobRows: job?.rowsDone ?? outcome.rows, chunks: outcome.chunks, chunksTotal: chunks.length, seconds: (performance.now() - started) / 1000, warnings };
     logger.info(result, 'backfill job done');
     return result;
   } finally {

@@ -38,7 +38,7 @@ let code = 0;
 try {
   running = true;
   const result = await runBackfill(options, { logger, registry, signal: abort.signal });
-  logger.info({ job: result.jobId, rows: result.rows, jobRows: result.jobRows, chunks: result.chunks, seconds: result.seconds }, 'backfill completed');
+  logger.info({ job: result.jobId, rows: result.rows, jobRows: result.jobRows, chunks: result.chunks, sampledPlan: result.sampledPlan, seconds: result.seconds }, 'backfill completed');
 } catch (err) {
   code = 1;
   if (err instanceof BackfillError) logger.fatal({ code: err.code, err }, `backfill failed: ${err.message}`);

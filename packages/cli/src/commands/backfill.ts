@@ -32,7 +32,7 @@ async function runBackfillCommand(args: string[], io: CommandIo): Promise<number
       { logger, signal: io.signal },
     );
     if (json) io.stdout(JSON.stringify(result));
-    else io.stdout(`backfill job ${result.jobId}${result.resumed ? ' (resumed)' : ''}: ${result.rows} rows in ${result.chunks} chunks, ${result.seconds.toFixed(1)} s; job total ${result.jobRows} rows, ${result.chunksTotal} chunks`);
+    else io.stdout(`backfill job ${result.jobId}${result.resumed ? ' (resumed)' : result.sampledPlan ? ' (planned from a sample)' : ''}: ${result.rows} rows in ${result.chunks} chunks, ${result.seconds.toFixed(1)} s; job total ${result.jobRows} rows, ${result.chunksTotal} chunks`);
     return 0;
   } catch (err) {
     if (err instanceof BackfillError && err.code === 'invalid_options') throw new UsageError(err.message);
