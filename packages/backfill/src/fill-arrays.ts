@@ -34,6 +34,16 @@ export function freshArrays(): FillArrays {
   };
 }
 
+/**
+ * The next size of a set's arrays: a quarter more (at least FIRST_CAPACITY more), at most `cap`. Not double: a set
+ * keeps the size the largest take needed and serves every later take of the job, so doubling could hold twice
+ * that to the end. On 10M rows at 100 channels 14 of 88 chunks were just over 131,072 cells (sampled plans size
+ * chunks from estimates), and doubling took every set to 262,144 where the 1M-row run's stayed at 131,072.
+ */
+export function nextCapacity(length: number, cap = Infinity): number {
+  return Math.min(Math.max(length + FIRST_CAPACITY, Math.ceil(length * 1.25)), cap);
+}
+
 /** A copy of `a` with room for `size` elements (the new ones zero). */
 export function grown<T extends Int32Array | Uint32Array | Uint8Array>(a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);

@@ -184,6 +184,21 @@ describe('FillBuilder arrays recycled across takes', () => {
   });
 });
 
+describe('FillBuilder array growth', () => {
+  it('grows a set by a quarter, so one take just over a power of two does not double every set of the job', () => {
+    // 2^17 + 1 cells: doubling from 1,024 ended at 262,144 for all later takes to keep.
+    const rows = Array.from({ length: 131_073 }, (_, i) => ({ channel: `/c${i % 1_000}`, time: BigInt(Math.floor(i / 1_000)), format: 'Integer', long: BigInt(i) }));
+    const { taken } = feed(new FillBuilder(defaultFillCaps(100_000)), rows, 400_000);
+    expect(taken).toHaveLength(1);
+    const arrays = taken[0]!.arrays!;
+    expect(arrays.cellCol.length).toBeGreaterThanOrEqual(131_073);
+    expect(arrays.cellCol.length).toBeLessThanOrEqual(Math.ceil(131_073 * 1.25));
+    expect(arrays.vals.length).toBe(arrays.cellCol.length * 8);
+    expect(arrays.timeHi.length).toBeGreaterThanOrEqual(132);
+    expect(arrays.timeHi.length).toBeLessThan(1_024 + 132);
+  });
+});
+
 describe('FillBuilder recycling an empty take', () => {
   it('does not hand on the empty arrays of a take of nothing (they could never grow)', () => {
     const spare: FillArrays[] = [];

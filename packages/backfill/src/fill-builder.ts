@@ -1,5 +1,5 @@
 import type { RawFields } from './binary-copy.ts';
-import { FIRST_CAPACITY, freshArrays, grown, NO_ARRAYS, type FillArrays } from './fill-arrays.ts';
+import { FIRST_CAPACITY, freshArrays, grown, nextCapacity, NO_ARRAYS, type FillArrays } from './fill-arrays.ts';
 
 /**
  * Collects a chunk's REGULAR narrow rows as cells, straight from the binary COPY buffers, for the columnar
@@ -375,7 +375,7 @@ export class FillBuilder {
 
   private growCells(): void {
     if (this.loadSpare() && this.count < this.cellCol.length) return;
-    const size = Math.min(this.cellCol.length * 2, Math.max(this.caps.maxCells, FIRST_CAPACITY));
+    const size = nextCapacity(this.cellCol.length, Math.max(this.caps.maxCells, FIRST_CAPACITY));
     this.cellCol = grown(this.cellCol, size);
     this.cellRow = grown(this.cellRow, size);
     this.vals = grown(this.vals, size * 8);
@@ -384,7 +384,7 @@ export class FillBuilder {
 
   private growRows(): void {
     if (this.loadSpare() && this.rows < this.timeHi.length) return;
-    const size = this.timeHi.length * 2;
+    const size = nextCapacity(this.timeHi.length);
     this.timeHi = grown(this.timeHi, size);
     this.timeLo = grown(this.timeLo, size);
     this.rawHi = grown(this.rawHi, size);
