@@ -24,6 +24,7 @@ export const pivotConfigSchema = z.object({
   PIVOT_LAG_SAMPLE_MS: env.int(5_000, { min: 100 }),
   /** How long a silent (crashed) replica keeps its partitions before the group rebalances them away. */
   PIVOT_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6_000 }),
+  /** Kafka fetch bounds, all partitions and one: what a replica buffers at once (docs/pivot.md, "Memory"). */
   PIVOT_FETCH_MAX_BYTES: env.int(10 * 1024 * 1024, { min: 1024 }),
   PIVOT_FETCH_PARTITION_MAX_BYTES: env.int(4 * 1024 * 1024, { min: 1024 }),
   PIVOT_DB_POOL_MAX: env.int(4, { min: 2 }),
