@@ -3,7 +3,7 @@
 // verified cell for cell (sink-pg's verifyAll, outside the timing). The replication slot the backfill
 // insists on is created directly (no live writes run here, so the capture would have nothing to send).
 import { changeTopic } from '@fleetpivot/events';
-import { quoteIdent, type Pool } from '@fleetpivot/pgkit';
+import type { Pool } from '@fleetpivot/pgkit';
 import { verifyAll } from '@fleetpivot/sink-pg';
 import type { StackInfo } from '@fleetpivot/stack';
 import { silentLogger } from '@fleetpivot/telemetry';
@@ -11,6 +11,7 @@ import { uniqueName } from '@fleetpivot/testing';
 import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
 import type { BackfillRunner } from './backfill.ts';
 import { waitDrained } from './drain.ts';
+import { dropSchema } from './wide-tables.ts';
 import { seconds } from './harness.ts';
 import { freePort, startService, waitReady, type Service } from './services.ts';
 
@@ -20,8 +21,8 @@ export const TOPIC_PARTITIONS = 6;
 
 /** Between repeats: no catalog, no wide tables, no offsets, no jobs — the next repeat starts from nothing. */
 export async function resetTarget(pool: Pool): Promise<void> {
-  await pool.query(`DROP SCHEMA IF EXISTS fleetpivot CASCADE`);
-  await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(WIDE_SCHEMA)} CASCADE`);
+  await dropSchema(pool, 'fleetpivot');
+  await dropSchema(pool, WIDE_SCHEMA);
 }
 
 export async function ensureSlot(pool: Pool, slot: string): Promise<void> {

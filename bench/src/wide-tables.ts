@@ -47,7 +47,7 @@ export async function resetSchema(client: pg.ClientBase, schema: string): Promis
  * Drops a system's output once it is checked: left in place, autovacuum's ANALYZE of its fresh wide tables (seconds
  * of CPU at 1,000 columns) ran during the next system's timed run, on the same two cores.
  */
-export async function dropSchema(client: pg.ClientBase, schema: string): Promise<void> {
+export async function dropSchema(client: Pick<pg.ClientBase, 'query'>, schema: string): Promise<void> {
   await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
 }
 
