@@ -64,7 +64,7 @@ export async function readShipStats(client: pg.ClientBase, table: SourceTable, s
   }
 }
 
-/** A sampled histogram of the whole table, counts scaled by `scale` (sampled-stats.ts); run inside its transaction. */
+/** A histogram of a `percent` block sample of the whole table, counts scaled up by 100 / percent (sampled-stats.ts); run inside its transaction. */
 export async function readSampledHistogram(client: pg.ClientBase, table: SourceTable, percent: number, bucketUs: bigint): Promise<ShipStats[]> {
   // The percentage goes as a parameter (a float8), never spliced into the SQL. REPEATABLE: the same table gives
   // the same plan, run after run.

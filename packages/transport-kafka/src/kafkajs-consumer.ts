@@ -10,12 +10,15 @@ function toIncoming(topic: string, partition: number, m: KafkaMessage): Incoming
   return { topic, partition, offset: m.offset, key: m.key, value: m.value, headers, timestampMs: Number(m.timestamp) };
 }
 
+/** Fetch bounds when the caller gives none: kafkajs's own 10 MiB in total, 4 MiB per partition (docs/pivot.md, "Memory"). */
+export const DEFAULT_FETCH_BYTES = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 4 * 1024 * 1024 } as const;
+
 export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptions): Promise<Consumer> {
   const consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-    maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
-    maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
+    maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_FETCH_BYTES.maxBytesPerPartition,
+    maxBytes: options.maxBytes ?? DEFAULT_FETCH_BYTES.maxBytes,
     maxWaitTimeInMs: options.maxWaitMs ?? 100,
     allowAutoTopicCreation: false,
   });

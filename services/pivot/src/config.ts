@@ -1,5 +1,6 @@
 import { env, z } from '@fleetpivot/config';
 import { defaultWideSinkOptions } from '@fleetpivot/sink-pg';
+import { DEFAULT_FETCH_BYTES } from '@fleetpivot/transport-kafka';
 
 /** Environment of the pivot service, parsed once at start; every key and default is listed here. */
 export const pivotConfigSchema = z.object({
@@ -25,8 +26,8 @@ export const pivotConfigSchema = z.object({
   /** How long a silent (crashed) replica keeps its partitions before the group rebalances them away. */
   PIVOT_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6_000 }),
   /** Kafka fetch bounds, all partitions and one: what a replica buffers at once (docs/pivot.md, "Memory"). */
-  PIVOT_FETCH_MAX_BYTES: env.int(10 * 1024 * 1024, { min: 1024 }),
-  PIVOT_FETCH_PARTITION_MAX_BYTES: env.int(4 * 1024 * 1024, { min: 1024 }),
+  PIVOT_FETCH_MAX_BYTES: env.int(DEFAULT_FETCH_BYTES.maxBytes, { min: 1024 }),
+  PIVOT_FETCH_PARTITION_MAX_BYTES: env.int(DEFAULT_FETCH_BYTES.maxBytesPerPartition, { min: 1024 }),
   PIVOT_DB_POOL_MAX: env.int(4, { min: 2 }),
   PIVOT_PREPARED_CACHE_BYTES: env.int(2 * 1024 * 1024, { min: 0 }),
   PIVOT_CATALOG_CACHE_CHANNELS: env.int(defaultWideSinkOptions.catalogCacheChannels, { min: 1 }),
