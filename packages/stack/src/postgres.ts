@@ -1,4 +1,4 @@
-import { chown, mkdir, readdir, rm } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -28,12 +28,15 @@ export const postgresAdminUrl = (port: number) => `postgres://postgres@127.0.0.1
 
 // Settings the pipeline needs (logical decoding, enough slots and senders) and a dev cluster wants
 // (fsync off: these clusters hold test and demo data only; a crashed OS loses nothing that matters).
-const SETTINGS = {
+// shared_buffers holds a 1M-row narrow table with its primary key (~370 MB) and the wide tables written beside
+// it: at 256 MB every backfill chunk read its ship's index and heap pages back from the OS cache, ~60 ms of
+// PostgreSQL CPU per 100k-row chunk (measured, docs/performance.md). A production server has far more (~25 % of RAM).
+const POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
   wal_level: 'logical',
   max_replication_slots: '32',
   max_wal_senders: '32',
   max_connections: '200',
-  shared_buffers: '256MB',
+  shared_buffers: '1GB',
   max_wal_size: '4GB',
   logical_decoding_work_mem: '64MB',
   fsync: 'off',
@@ -41,6 +44,24 @@ const SETTINGS = {
   listen_addresses: "'127.0.0.1'",
   log_min_messages: 'warning',
 };
+
+const STACK_CONF = 'fleetpivot.conf';
+const INCLUDE_LINE = `include_if_exists = '${STACK_CONF}'`;
+
+/**
+ * Writes POSTGRES_SETTINGS to the data folder's fleetpivot.conf before every start, so a cluster made by an
+ * older version picks up changed settings on its next start instead of keeping those of its initdb. A cluster
+ * from before the include gets it appended: the file is read last, so its values win over earlier lines.
+ */
+async function writeStackSettings(o: PostgresOptions, data: string, user: string): Promise<void> {
+  const conf = Object.entries({ ...POSTGRES_SETTINGS, port: String(o.port), unix_socket_directories: `'${join(o.dir, 'run')}'` })
+    .map(([k, v]) => `${k} = ${v}`)
+    .join('\n');
+  const main = join(data, 'postgresql.conf');
+  const included = (await readFile(main, 'utf8')).split('\n').includes(INCLUDE_LINE);
+  const append = included ? '' : `printf '%s\\n' "${INCLUDE_LINE}" >> '${main}' && `;
+  await run('sh', ['-c', `${append}cat > '${join(data, STACK_CONF)}' <<'EOF'\n# written by fleetpivot's stack on every start (packages/stack/src/postgres.ts)\n${conf}\nEOF`], { asUser: user });
+}
 
 async function pgCtl(bin: string, o: PostgresOptions, args: string[]) {
   return run(join(bin, 'pg_ctl'), ['-D', join(o.dir, 'data'), ...args], { asUser: o.osUser ?? 'postgres' });
@@ -78,11 +99,9 @@ export async function ensurePostgres(o: PostgresOptions): Promise<string> {
       for (const d of [o.dir, data, join(o.dir, 'run')]) await chown(d, Number(stdout.trim()), Number(gid.trim()));
     }
     await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], { asUser: user });
-    const conf = Object.entries({ ...SETTINGS, port: String(o.port), unix_socket_directories: `'${join(o.dir, 'run')}'` })
-      .map(([k, v]) => `${k} = ${v}`)
-      .join('\n');
-    await run('sh', ['-c', `cat >> '${join(data, 'postgresql.conf')}' <<'EOF'\n# fleetpivot local stack\n${conf}\nEOF`], { asUser: user });
+    await run('sh', ['-c', `cat >> '${join(data, 'postgresql.conf')}' <<'EOF'\n# fleetpivot local stack\n${INCLUDE_LINE}\nEOF`], { asUser: user });
   }
+  await writeStackSettings(o, data, user);
   try {
     await pgCtl(bin, o, ['-l', join(o.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
   } catch (err) {
