@@ -243,4 +243,18 @@ describe('FillBuilder duplicate check', () => {
       expect(irregular, `trial ${trial}`).toBe(rows.length - distinct.size);
     }
   });
+  it('catches repeats in a channel whose times rise while its row ids do not (history starting later elsewhere)', () => {
+    // c0 lacks the oldest time, so c1's later times have lower row ids than its first. Times before 2000 (a
+    // negative high word) and either side of a low-word carry check the two-word comparison.
+    const times = [-(2n ** 40n), -1n, 0n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 33n + 5n];
+    const rows: NarrowInput[] = [
+      ...times.slice(1).map((time) => ({ channel: 'c0', time, format: 'Integer' as const, long: 1n })),
+      ...times.map((time) => ({ channel: 'c1', time, format: 'Integer' as const, long: 2n })),
+      ...times.map((time) => ({ channel: 'c1', time, format: 'Integer' as const, long: 3n })),
+      { channel: 'c0', time: times[1]!, format: 'Integer', long: 4n },
+    ];
+    const { keys, irregular } = cellsOf(rows);
+    expect(keys.sort()).toEqual([...times.slice(1).map((t) => `c0@${t}`), ...times.map((t) => `c1@${t}`)].sort());
+    expect(irregular).toBe(times.length + 1);
+  });
 });
