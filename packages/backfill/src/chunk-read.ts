@@ -37,10 +37,13 @@ export async function chooseRead(client: pg.ClientBase, deps: ChunkDeps, chunk: 
     !chunk.nullTime && // its rows are all irregular: nothing to group
     chunk.rowsEstimate / Math.max(1, channels.length) >= (deps.groupedMinRowsPerChannel ?? GROUPED_MIN_ROWS_PER_CHANNEL);
   if (!grouped) return { sql: chunkCopySql(deps.table, chunk, named), fields: NARROW_SELECT.length, grouped, settings: [] };
-  // By hash, not by sorting the chunk by channel first (that spilled to disk, measured). The planner sizes each
-  // group's five array states far above their real size (~50 bytes a row in all: ~5 MB for a 100k-row chunk)
-  // and would spill them to disk at the default work_mem.
-  return { sql: chunkGroupedCopySql(deps.table, chunk, named), fields: GROUPED_FIELDS, grouped, settings: ['enable_sort = off', "work_mem = '64MB'"] };
+  // Through the index, not a bitmap of it: a plain index scan gives each channel's rows in time order (a bitmap
+  // scan gives heap order, which in a table written by several connections at once is not), so every group's
+  // arrays arrive time-ascending and the builder's duplicate check needs no Set; a whole-ship chunk is also
+  // aggregated in the index's channel order. Measured on 1M rows, 100 channels, 10 ships: ~5 % faster end to end,
+  // ~10 MB less backfill RSS. The planner sizes each group's five array states far above their real size (~50
+  // bytes a row in all: ~5 MB for a 100k-row chunk) and would spill them to disk at the default work_mem.
+  return { sql: chunkGroupedCopySql(deps.table, chunk, named), fields: GROUPED_FIELDS, grouped, settings: ['enable_bitmapscan = off', "work_mem = '64MB'"] };
 }
 
 /** The ship's channels when the table has the (ship, channel, time) index and the chunk has a ship. */
