@@ -32,27 +32,27 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
     await chmod(root, 0o755); // the cluster runs as the postgres user when tests run as root
     options = { dir: join(root, 'pg'), port: await freePort() };
     const url = await ensurePostgres(options);
-    expect(await show(url, 'shared_buffers')).toBe('1GB');
+    expect(await show(url, 'shared_buffers')).toBe('256MB');
     expect(await show(url, 'wal_level')).toBe('logical');
 
-    // An older cluster: its settings inline in postgresql.conf from initdb, no include, a smaller shared_buffers.
+    // An older cluster: its settings inline in postgresql.conf from initdb, no include, another shared_buffers.
     await stopPostgres(options);
     const mainConf = join(options.dir, 'data', 'postgresql.conf');
     const lines = (await readFile(mainConf, 'utf8')).split('\n').filter((l) => !l.startsWith('include_if_exists'));
-    await writeFile(mainConf, `${lines.join('\n')}\nshared_buffers = 256MB\n`);
+    await writeFile(mainConf, `${lines.join('\n')}\nshared_buffers = 128MB\n`);
     await rm(join(options.dir, 'data', 'fleetpivot.conf'));
     await ensurePostgres(options);
-    expect(await show(url, 'shared_buffers')).toBe('1GB');
+    expect(await show(url, 'shared_buffers')).toBe('256MB');
 
     // Starting again adds nothing twice.
     await stopPostgres(options);
     await ensurePostgres(options);
     const includes = (await readFile(mainConf, 'utf8')).split('\n').filter((l) => l === "include_if_exists = 'fleetpivot.conf'");
     expect(includes).toHaveLength(1);
-    expect(await show(url, 'shared_buffers')).toBe('1GB');
+    expect(await show(url, 'shared_buffers')).toBe('256MB');
   });
 
   it('is the one the tests run on, with the same settings', async () => {
-    expect(await show(stack.adminUrl, 'shared_buffers')).toBe('1GB');
+    expect(await show(stack.adminUrl, 'shared_buffers')).toBe('256MB');
   });
 });

@@ -28,15 +28,15 @@ export const postgresAdminUrl = (port: number) => `postgres://postgres@127.0.0.1
 
 // Settings the pipeline needs (logical decoding, enough slots and senders) and a dev cluster wants
 // (fsync off: these clusters hold test and demo data only; a crashed OS loses nothing that matters).
-// shared_buffers holds a 1M-row narrow table with its primary key (~370 MB) and the wide tables written beside
-// it: at 256 MB every backfill chunk read its ship's index and heap pages back from the OS cache, ~60 ms of
-// PostgreSQL CPU per 100k-row chunk (measured, docs/performance.md). A production server has far more (~25 % of RAM).
+// shared_buffers stays at 256 MB: 1 GB made a 1M-row, 100-channel backfill ~8-10 % faster (its table and key,
+// ~370 MB, then stay in PostgreSQL's cache) but a 10M-row, 5,000-channel one 17 % slower (measured,
+// docs/performance.md).
 const POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
   wal_level: 'logical',
   max_replication_slots: '32',
   max_wal_senders: '32',
   max_connections: '200',
-  shared_buffers: '1GB',
+  shared_buffers: '256MB',
   max_wal_size: '4GB',
   logical_decoding_work_mem: '64MB',
   fsync: 'off',

@@ -6,7 +6,7 @@ import type { TestStack } from './test-stack.ts';
 export async function startContainerStack(): Promise<TestStack> {
   const postgres = await new GenericContainer('postgres:15')
     .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
-    .withCommand(['postgres', '-c', 'wal_level=logical', '-c', 'max_replication_slots=32', '-c', 'max_wal_senders=32', '-c', 'max_connections=200', '-c', 'shared_buffers=1GB'])
+    .withCommand(['postgres', '-c', 'wal_level=logical', '-c', 'max_replication_slots=32', '-c', 'max_wal_senders=32', '-c', 'max_connections=200'])
     .withExposedPorts(5432)
     .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
     .start();
