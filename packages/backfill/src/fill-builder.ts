@@ -1,5 +1,6 @@
 import type { RawFields } from './binary-copy.ts';
 import { FIRST_CAPACITY, freshArrays, grown, nextCapacity, NO_ARRAYS, type FillArrays } from './fill-arrays.ts';
+import { CellDuplicates } from './fill-duplicates.ts';
 
 /**
  * Collects a chunk's REGULAR narrow rows as cells, straight from the binary COPY buffers, for the columnar
@@ -39,10 +40,6 @@ const EPOCH_LO = PG_EPOCH_US - EPOCH_HI * TWO_32;
 /** The words of 2^63 - 1 - PG_EPOCH_US: the PostgreSQL time whose Unix microseconds are int64's maximum. */
 const LAST_HI = 2147263230;
 const LAST_LO = 3301449727;
-/** -infinity's high word: no time is earlier (a column holding nothing yet has it as its latest time). */
-const MIN_HI = -0x80000000;
-/** Columns that get a duplicate-check Set of their own, each built by a pass over the held cells; then one Set for all. */
-const MAX_COLUMN_SETS = 16;
 
 /** Approximate bytes held per cell (column, row id, 8 value bytes), per time (two words, a Map entry), per string (object). */
 const CELL_BYTES = 16;
@@ -99,10 +96,6 @@ export class FillBuilder {
   /** Per column, the column whose row followed it last time: time-major streams repeat one channel order. */
   private readonly successor: number[] = [];
   private readonly columnByName = new Map<string, number>();
-  /** Per column, the highest row id and the latest time (raw words) it holds: the duplicate check's fast path. */
-  private maxRow = new Int32Array(FIRST_CAPACITY);
-  private maxHi = new Int32Array(FIRST_CAPACITY);
-  private maxLo = new Uint32Array(FIRST_CAPACITY);
   private prevCol = -1;
 
   /**
@@ -127,10 +120,8 @@ export class FillBuilder {
   private rawLo = NO_ARRAYS.rawLo;
   private nextRow = NO_ARRAYS.nextRow;
   private prevRow = -1;
-  /** Duplicate checks by Set of (column, row) keys: per column that needed one, or (past MAX_COLUMN_SETS of them) one for every cell. */
-  private seenByColumn: (Set<number> | undefined)[] = [];
-  private columnSets = 0;
-  private seenAll: Set<number> | undefined;
+  /** No column holds two cells at one time (fill-duplicates.ts). */
+  private readonly duplicates: CellDuplicates;
 
   /** The words (hi, lo) of the time regularCell() accepted last, decoded once for place(). */
   private readonly timeWords = new Int32Array(2);
@@ -143,6 +134,8 @@ export class FillBuilder {
     if (!(caps.maxCells >= 1) || !(caps.maxBytes >= 1)) throw new RangeError(`fill caps must be positive (got ${caps.maxCells} cells, ${caps.maxBytes} bytes)`);
     this.caps = caps;
     this.spare = spare;
+    // Row ids stay below maxCells: each was created by a cell.
+    this.duplicates = new CellDuplicates(caps.maxCells);
   }
 
   /**
@@ -207,7 +200,7 @@ export class FillBuilder {
   place(buf: Buffer, col: number, format: number, ts: number, vs: number, vn: number): boolean {
     if (this.full) throw new RangeError('fill builder is full: take() its cells first');
     const row = this.row(buf, ts, this.timeWords[0]!, this.timeWords[1]! >>> 0);
-    if (this.duplicate(col, row, this.timeWords[0]!, this.timeWords[1]! >>> 0)) return false;
+    if (this.duplicates.check(col, row, this.timeWords[0]!, this.timeWords[1]! >>> 0, this.cellCol, this.cellRow, this.count)) return false;
 
     const g = this.count;
     if (g === this.cellCol.length) this.growCells();
@@ -253,12 +246,7 @@ export class FillBuilder {
     this.strings = [];
     this.rowOf = new Map();
     this.prevRow = -1;
-    this.seenByColumn = [];
-    this.columnSets = 0;
-    this.seenAll = undefined;
-    this.maxRow.fill(-1);
-    this.maxHi.fill(MIN_HI);
-    this.maxLo.fill(0);
+    this.duplicates.reset();
     this.count = 0;
     this.rows = 0;
     this.held = 0;
@@ -293,14 +281,7 @@ export class FillBuilder {
     this.formats.push(format);
     this.successor.push(-1);
     this.columnByName.set(channel, c);
-    if (c === this.maxRow.length) {
-      this.maxRow = grown(this.maxRow, c * 2);
-      this.maxHi = grown(this.maxHi, c * 2);
-      this.maxLo = grown(this.maxLo, c * 2);
-    }
-    this.maxRow[c] = -1;
-    this.maxHi[c] = MIN_HI;
-    this.maxLo[c] = 0;
+    this.duplicates.addColumn(c);
     return c;
   }
 
@@ -348,49 +329,6 @@ export class FillBuilder {
     this.rowOf.set(key, r);
     this.held += TIME_BYTES;
     return r;
-  }
-
-  /**
-   * Whether column `col` already holds a cell at `row` (whose time is hi, lo). A row id above every id the column
-   * holds, or a time after every time it holds, is new to it: while a column's ids or times arrive increasing, no
-   * Set is needed. Times do in a chunk read in a channel's time order (grouped reads, channel-major tables) even
-   * where ids do not: ids are given in first-seen order, so a channel holding a time the channels before it lacked
-   * (history starting later for some series) gets an id above later times'. A column's first cell that is neither
-   * puts that column's held cells into a Set of its own (long strings arrive one group per time, in hash order:
-   * only their channels need one); past MAX_COLUMN_SETS such columns every held cell goes into one Set instead.
-   */
-  private duplicate(col: number, row: number, hi: number, lo: number): boolean {
-    const newRow = row > this.maxRow[col]!;
-    if (newRow) this.maxRow[col] = row;
-    const maxHi = this.maxHi[col]!;
-    const newTime = hi > maxHi || (hi === maxHi && lo > this.maxLo[col]!);
-    if (newTime) {
-      this.maxHi[col] = hi;
-      this.maxLo[col] = lo;
-    }
-    let seen = this.seenAll ?? this.seenByColumn[col];
-    if (seen === undefined) {
-      if (newRow || newTime) return false;
-      seen = this.startSeen(col);
-    }
-    // Row ids are below maxCells (each was created by a cell), so the key is unique and an exact number.
-    const key = col * this.caps.maxCells + row;
-    if (seen.has(key)) return true;
-    seen.add(key);
-    return false;
-  }
-
-  /** The Set that checks `col` from now on, holding its cells (or every cell, past MAX_COLUMN_SETS columns). */
-  private startSeen(col: number): Set<number> {
-    const all = this.columnSets >= MAX_COLUMN_SETS;
-    const seen = new Set<number>();
-    for (let g = 0; g < this.count; g++) if (all || this.cellCol[g] === col) seen.add(this.cellCol[g]! * this.caps.maxCells + this.cellRow[g]!);
-    if (all) this.seenAll = seen;
-    else {
-      this.seenByColumn[col] = seen;
-      this.columnSets++;
-    }
-    return seen;
   }
 
   private load(a: FillArrays): void {
