@@ -50,8 +50,9 @@ const INCLUDE_LINE = `include_if_exists = '${STACK_CONF}'`;
 
 /**
  * Writes POSTGRES_SETTINGS to the data folder's fleetpivot.conf before every start, so a cluster made by an
- * older version picks up changed settings on its next start instead of keeping those of its initdb. A cluster
- * from before the include gets it appended: the file is read last, so its values win over earlier lines.
+ * older version picks up changed settings on its next start instead of keeping those of its initdb. The include
+ * goes at the end of postgresql.conf once (after initdb, or into an older cluster's file): read last, its values
+ * win over earlier lines.
  */
 async function writeStackSettings(o: PostgresOptions, data: string, user: string): Promise<void> {
   const conf = Object.entries({ ...POSTGRES_SETTINGS, port: String(o.port), unix_socket_directories: `'${join(o.dir, 'run')}'` })
@@ -99,7 +100,6 @@ export async function ensurePostgres(o: PostgresOptions): Promise<string> {
       for (const d of [o.dir, data, join(o.dir, 'run')]) await chown(d, Number(stdout.trim()), Number(gid.trim()));
     }
     await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], { asUser: user });
-    await run('sh', ['-c', `cat >> '${join(data, 'postgresql.conf')}' <<'EOF'\n# fleetpivot local stack\n${INCLUDE_LINE}\nEOF`], { asUser: user });
   }
   await writeStackSettings(o, data, user);
   try {
