@@ -44,6 +44,8 @@ export interface RunOptions {
   repeats: number;
   /** Scenario ids (prefix match) to run; empty = all. */
   only: string[];
+  /** How the services run: bundled as in the container images (default) or from their TypeScript sources. */
+  servicesFrom: 'bundle' | 'source';
 }
 
 export function measured(system: string, metric: string, unit: string, higherIsBetter: boolean, samples: number[], details?: Record<string, unknown>): Measurement {

@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--repeats N] [--only backfill,kafka]`: every scenario in one process run,
+// `npm run bench [-- --quick] [--repeats N] [--only backfill,kafka] [--services bundle|source]`: every scenario in one process run,
 // baselines next to fleetpivot on the same data, results under bench/results/.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,16 +8,18 @@ import { log, notMeasured, type RunOptions, type ScenarioResult } from './harnes
 import { kafkaClientScenario } from './kafka-clients.ts';
 import { machineFacts } from './machine.ts';
 import { pipelineParts } from './pipeline.ts';
+import { prepareServices } from './services.ts';
 import { runProfile } from './profile.ts';
 import { writeReport, type RunReport } from './report.ts';
 
 function options(): RunOptions {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, channels: { type: 'string' }, repeats: { type: 'string' }, only: { type: 'string' } },
+    options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, channels: { type: 'string' }, repeats: { type: 'string' }, only: { type: 'string' }, services: { type: 'string', default: 'bundle' } },
     allowPositionals: false,
   });
   const quick = values.quick ?? false;
-  return { quick, profile: values.profile ?? false, channels: values.channels ? Number(values.channels) : 100, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
+  if (values.services !== 'bundle' && values.services !== 'source') throw new Error(`--services must be bundle or source, not ${values.services}`);
+  return { quick, servicesFrom: values.services, profile: values.profile ?? false, channels: values.channels ? Number(values.channels) : 100, repeats: values.repeats ? Number(values.repeats) : quick ? 1 : 3, only: values.only ? values.only.split(',') : [] };
 }
 
 interface Planned {
@@ -29,13 +31,14 @@ async function main(): Promise<void> {
   const opts = options();
   const startedAt = new Date();
   const stack = await ensureStack({ env: process.env });
+  await prepareServices(opts.servicesFrom);
   if (opts.profile) {
     const out = await runProfile(stack, opts.quick ? 200_000 : 1_000_000, join(import.meta.dirname, '..', 'results'), opts.channels);
     log(`profile summary: ${out}`);
     return;
   }
   const machine = await machineFacts(stack);
-  log(`${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repeats, ${machine.cpus} cpus, PostgreSQL ${machine.postgres}, Kafka ${machine.kafka}`);
+  log(`${opts.quick ? 'quick' : 'full'} run, ${opts.repeats} repeats, services from ${opts.servicesFrom}, ${machine.cpus} cpus, PostgreSQL ${machine.postgres}, Kafka ${machine.kafka}`);
   const parts = await pipelineParts(stack, opts);
   const backfills = backfillCases(opts.quick).map((c) => ({ id: `backfill/${c.channels}ch/${c.rows}`, rows: c.rows, run: () => backfillScenario(stack, c, opts, parts.backfill) }));
   // The 10M-row datasets take most of a full run: last, so everything else is in the report early.
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
       durationS: (now.getTime() - startedAt.getTime()) / 1000,
       mode: opts.quick ? 'quick' : 'full',
       repeats: opts.repeats,
+      servicesFrom: opts.servicesFrom,
       machine,
       scenarios,
       plots: [],

@@ -13,6 +13,8 @@ export interface RunReport {
   durationS: number;
   mode: 'quick' | 'full';
   repeats: number;
+  /** How the services ran (RunOptions.servicesFrom). */
+  servicesFrom: 'bundle' | 'source';
   machine: MachineFacts;
   scenarios: ScenarioResult[];
   plots: string[];
@@ -49,7 +51,7 @@ export function markdownSummary(report: RunReport): string {
   const out = [
     `# fleetpivot benchmark — ${report.mode} run`,
     '',
-    `${report.startedAt} · ${Math.round(report.durationS)} s · ${report.repeats} repeats per figure (min / **median** / max) · commit ${m.gitCommit}${m.gitDirty ? ' (dirty)' : ''}`,
+    `${report.startedAt} · ${Math.round(report.durationS)} s · ${report.repeats} repeats per figure (min / **median** / max) · commit ${m.gitCommit}${m.gitDirty ? ' (dirty)' : ''} · services ${report.servicesFrom === 'bundle' ? 'bundled, as in the images' : 'from their TypeScript sources'}`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, kernel ${m.kernel}, load ${m.loadAverage.join(' ')} at start · Node ${m.node} · PostgreSQL ${m.postgres} · Kafka ${m.kafka}`,
     '',

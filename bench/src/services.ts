@@ -4,9 +4,27 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { bundleEntry, bundleServices } from '../../scripts/bundle-services.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const LOG_DIR = join(REPO_ROOT, '.stack', 'bench');
+/** Where this bench run bundles the services (gitignored, rebuilt from the working tree by every run). */
+const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'bench-services');
+
+/** `bundle`: as the container images run them (scripts/bundle-services.ts); `source`: `node services/<name>/src/main.ts`. */
+export type ServicesFrom = 'bundle' | 'source';
+let servicesFrom: ServicesFrom | undefined;
+
+/** Once per bench run, before any service starts: bundles them (under a second) when run from bundles. */
+export async function prepareServices(from: ServicesFrom): Promise<void> {
+  if (from === 'bundle') await bundleServices(BUNDLE_DIR);
+  servicesFrom = from;
+}
+
+function serviceEntry(name: ServiceName): string {
+  if (!servicesFrom) throw new Error('prepareServices() must run before a service starts');
+  return servicesFrom === 'bundle' ? bundleEntry(BUNDLE_DIR, name) : join(REPO_ROOT, 'services', name, 'src', 'main.ts');
+}
 
 export interface Service {
   name: string;
@@ -53,7 +71,7 @@ export function startService(name: ServiceName, o: StartOptions): Service {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], ...(o.nodeFlags ?? []), join(REPO_ROOT, 'services', name, 'src', 'main.ts'), ...(o.args ?? [])], {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], ...(o.nodeFlags ?? []), serviceEntry(name), ...(o.args ?? [])], {
     env: { PATH: process.env.PATH ?? '', ...o.env },
     stdio: ['ignore', fd, fd],
   });
