@@ -52,3 +52,26 @@ describe('timestampArray', () => {
     expect([0, 1, 2, 3, 4, 5].map(at)).toEqual([-946684800000000n, -946684800000001n, 2n ** 60n - 946684800000000n, 9223372036854775807n, -9223372036854775808n, -211813488000000000n]);
   });
 });
+
+describe('FillColumnValues as binary COPY fields', () => {
+  it('writes a length word and the bytes, -1 for a row without a value; text as UTF-8', () => {
+    const d = new FillColumnValues('double precision');
+    d.setRaw(1, be((b) => b.writeDoubleBE(-0)), 0);
+    const t = new FillColumnValues('text');
+    t.setText(0, 'ü\t');
+    expect(d.copyable && t.copyable).toBe(true);
+    const buf = Buffer.alloc(64);
+    let at = d.writeCopyField(0, buf, 0);
+    at = d.writeCopyField(1, buf, at);
+    at = t.writeCopyField(0, buf, at);
+    at = t.writeCopyField(1, buf, at);
+    expect(at).toBe(d.copyFieldBytes(0) + d.copyFieldBytes(1) + t.copyFieldBytes(0) + t.copyFieldBytes(1));
+    expect([buf.readInt32BE(0), buf.readInt32BE(4), Object.is(buf.readDoubleBE(8), -0), buf.readInt32BE(16), buf.subarray(20, 23).toString('utf8'), buf.readInt32BE(23)]).toEqual([-1, 8, true, 3, 'ü\t', -1]);
+  });
+
+  it('is not copyable once a non-text column holds converted text', () => {
+    const b = new FillColumnValues('bigint');
+    b.setText(0, '7');
+    expect(b.copyable).toBe(false);
+  });
+});

@@ -54,17 +54,20 @@ function header(buf: Buffer, hasNull: boolean, oid: number, n: number): number {
 export function timestampArray(times: readonly Long[]): Buffer {
   const buf = Buffer.allocUnsafe(20 + times.length * 12);
   let at = header(buf, false, TIMESTAMPTZ_OID, times.length);
-  for (const t of times) {
-    buf.writeInt32BE(8, at);
-    if (typeof t === 'number') {
-      const v = t - PG_EPOCH_US; // exact: t is a safe integer and so is the difference
-      const hi = Math.floor(v / TWO_32);
-      buf.writeInt32BE(hi, at + 4);
-      buf.writeUInt32BE(v - hi * TWO_32, at + 8);
-    } else buf.writeBigInt64BE(t === INT64_MAX || t === INT64_MIN ? t : t - PG_EPOCH_US_N, at + 4);
-    at += 12;
-  }
+  for (const t of times) at = writeTimestampField(buf, at, t);
   return buf;
+}
+
+/** One time as a binary timestamptz element or COPY field (its length word, 8, then the value) at `at`; the next offset. */
+export function writeTimestampField(buf: Buffer, at: number, t: Long): number {
+  buf.writeInt32BE(8, at);
+  if (typeof t === 'number') {
+    const v = t - PG_EPOCH_US; // exact: t is a safe integer and so is the difference
+    const hi = Math.floor(v / TWO_32);
+    buf.writeInt32BE(hi, at + 4);
+    buf.writeUInt32BE(v - hi * TWO_32, at + 8);
+  } else buf.writeBigInt64BE(t === INT64_MAX || t === INT64_MIN ? t : t - PG_EPOCH_US_N, at + 4);
+  return at + 12;
 }
 
 /**
@@ -106,6 +109,40 @@ export class FillColumnValues {
   setText(row: number, value: string): void {
     const text = this.text ?? this.toText();
     text[row] = value;
+  }
+
+  /**
+   * Whether a binary COPY can carry the column as held: its values are in their own binary form, or it is a text
+   * column (whose binary form is its UTF-8). A non-text column turned to text (converted values) cannot.
+   */
+  get copyable(): boolean {
+    return this.text === null || this.type === 'text';
+  }
+
+  /** Bytes of row `row` as a binary COPY field, its length word included. Only for a `copyable` column. */
+  copyFieldBytes(row: number): number {
+    if (this.text !== null) {
+      const v = this.text[row];
+      return v === undefined ? 4 : 4 + Buffer.byteLength(v, 'utf8');
+    }
+    return this.present[row] === 1 ? 4 + this.width : 4;
+  }
+
+  /** Row `row` as a binary COPY field at `at` (a length word, -1 for none, then the bytes); the next offset. */
+  writeCopyField(row: number, buf: Buffer, at: number): number {
+    if (this.text !== null) {
+      const v = this.text[row];
+      if (v === undefined) return buf.writeInt32BE(-1, at);
+      const n = buf.write(v, at + 4, 'utf8');
+      buf.writeInt32BE(n, at);
+      return at + 4 + n;
+    }
+    if (this.present[row] !== 1) return buf.writeInt32BE(-1, at);
+    const w = this.width;
+    buf.writeInt32BE(w, at);
+    const o = row * w;
+    for (let i = 0; i < w; i++) buf[at + 4 + i] = this.raw[o + i]!;
+    return at + 4 + w;
   }
 
   /** The parameter for `rows` rows: a binary array Buffer, or (text) what columnArray makes. */

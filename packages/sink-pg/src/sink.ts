@@ -8,7 +8,7 @@ const RETRY_APPLY = new Set(['23505', '40P01', '40001']);
 import { CatalogCache, DEFAULT_CATALOG_CACHE_CHANNELS, readShipLayout, type ShipLayout } from './catalog.ts';
 import { extendShip } from './ddl.ts';
 import { insertDeadLetters } from './dead-letters.ts';
-import { fillInsertStatement, fillMergeStatement, fillParameters } from './fill-sql.ts';
+import { writeFillPart } from './fill-copy.ts';
 import { insertNewRowsStatement, partWithRows } from './insert-sql.ts';
 import { fillWindows, planFills } from './fill-plan.ts';
 import { DEFAULT_PREPARED_BYTES, queryPrepared } from './prepared.ts';
@@ -137,10 +137,7 @@ export class WideSink {
       const fillTombstones = await tombstonesIn(c, fillWindows(reduction.fills));
       const fills = planFills(reduction.fills, layouts, fillTombstones);
       for (const part of fills.parts.values()) {
-        const params = fillParameters(part);
-        const inserted = await queryPrepared(c, fillInsertStatement(part, params), this.options.preparedBytes);
-        // Rows that existed were skipped: the MERGE fills them (and leaves the rows just inserted as they are).
-        if ((inserted.rowCount ?? 0) < part.times.length) await queryPrepared(c, fillMergeStatement(part, params), this.options.preparedBytes);
+        await writeFillPart(c, part, this.options.preparedBytes);
         rows += part.times.length;
       }
       cells += fills.cells;
