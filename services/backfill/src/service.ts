@@ -1,21 +1,15 @@
 import { BackfillError, runBackfill } from '@fleetpivot/backfill';
-import { createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
+import { configOrExit, createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
 import { loadBackfillConfig } from './config.ts';
 import { backfillOptionsFrom } from './options.ts';
 
 // The one wiring point of the backfill job (a Kubernetes Job): config, metrics endpoint, signals, exit code.
 // Exit 0: the job completed. 1: it did not (the log says why; rerun to resume). 2: bad configuration.
-const logger = createLogger({ service: 'backfill' });
-let config;
-let options;
-try {
-  config = loadBackfillConfig(process.env);
-  options = backfillOptionsFrom(config, process.argv.slice(2));
-} catch (err) {
-  logger.fatal({ err }, 'backfill configuration invalid');
-  process.exit(2);
-}
-logger.level = config.LOG_LEVEL;
+const { config, options } = configOrExit('backfill', () => {
+  const config = loadBackfillConfig(process.env);
+  return { config, options: backfillOptionsFrom(config, process.argv.slice(2)) };
+});
+const logger = createLogger({ service: 'backfill', level: config.LOG_LEVEL });
 const registry = createRegistry('backfill');
 const abort = new AbortController();
 let running = false;

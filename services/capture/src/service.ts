@@ -1,11 +1,11 @@
 import { startCapture } from '@fleetpivot/source-pg';
 import type { CaptureHandle } from '@fleetpivot/source-pg';
-import { createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
+import { configOrExit, createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
 import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
 import { loadCaptureConfig } from './config.ts';
 
 // The one wiring point of the capture service: config, stages, HTTP probes, signals.
-const config = loadCaptureConfig(process.env);
+const config = configOrExit('capture', () => loadCaptureConfig(process.env));
 const logger = createLogger({ service: 'capture', level: config.LOG_LEVEL });
 const registry = createRegistry('capture');
 let handle: CaptureHandle | undefined;

@@ -1,13 +1,13 @@
 import { parseConfig } from '@fleetpivot/config';
 import { changeTopic, deadLetterTopic } from '@fleetpivot/events';
 import { createPool } from '@fleetpivot/pgkit';
-import { createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
+import { configOrExit, createLogger, createRegistry, startHttpServer } from '@fleetpivot/telemetry';
 import { createKafkajsTransport } from '@fleetpivot/transport-kafka';
 import { pivotConfigSchema } from './config.ts';
 import { startPivot, type RunningPivot } from './pivot.ts';
 
 // Wiring only: config → pool, transport, pivot, HTTP probes, signals.
-const config = parseConfig(pivotConfigSchema, process.env);
+const config = configOrExit('pivot', () => parseConfig(pivotConfigSchema, process.env));
 const logger = createLogger({ service: 'pivot', level: config.LOG_LEVEL });
 const source = { schema: config.FLEETPIVOT_SOURCE_SCHEMA, table: config.FLEETPIVOT_SOURCE_TABLE };
 const registry = createRegistry('pivot');
