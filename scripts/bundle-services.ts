@@ -3,6 +3,7 @@
 // packages took 0.50-0.57 s from `node main.ts` to exit on a 2-core AMD host, bundled 0.28-0.35 s (compile cache
 // on in both). pg and kafkajs stay outside: pgkit and transport-kafka patch their internals by module path
 // (exact-bind.ts, kafkajs-*-rope.ts), and pg-logical-replication and pg-copy-streams must share that one pg.
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
 
@@ -29,6 +30,8 @@ export async function bundleServices(outDir = DEFAULT_BUNDLE_DIR, services: read
       logLevel: 'warn',
     });
     try {
+      // Emptied first: a chunk's file name carries its content hash, so an earlier build's would stay beside it.
+      await rm(join(outDir, service), { recursive: true, force: true });
       await bundle.write({ dir: join(outDir, service), format: 'esm', entryFileNames: '[name].mjs', chunkFileNames: '[name]-[hash].mjs' });
     } finally {
       await bundle.close();
