@@ -153,18 +153,8 @@ export class FillColumnValues {
     const w = this.width;
     const buf = Buffer.allocUnsafe(20 + held * (4 + w) + (rows - held) * 4);
     let at = header(buf, held < rows, ELEMENT_OID[this.type]!, rows);
-    for (let r = 0; r < rows; r++) {
-      if (this.present[r] !== 1) {
-        buf.writeInt32BE(-1, at);
-        at += 4;
-        continue;
-      }
-      buf.writeInt32BE(w, at);
-      at += 4;
-      const o = r * w;
-      for (let i = 0; i < w; i++) buf[at + i] = this.raw[o + i]!;
-      at += w;
-    }
+    // An array element is laid out as a binary COPY field: a length word (-1: NULL), then the bytes.
+    for (let r = 0; r < rows; r++) at = this.writeCopyField(r, buf, at);
     return buf;
   }
 
