@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitReady } from '@fleetpivot/cli';
 import { SERVICE_NODE_FLAGS } from '@fleetpivot/config';
 import { verifyAll } from '@fleetpivot/sink-pg';
 import { freePort } from '@fleetpivot/stack';
@@ -31,7 +32,10 @@ afterAll(async () => {
 });
 
 interface Running {
+  name: string;
   port: number;
+  child: ChildProcess;
+  logFile: string;
   exited: Promise<ChildExit>;
   log(): string;
   stop(): Promise<ChildExit>;
@@ -48,7 +52,10 @@ function startBundled(service: BundledService, serviceEnv: Record<string, string
   children.add(child);
   const exited = logChildTo(child, logFile).finally(() => children.delete(child));
   return {
+    name: service,
     port,
+    child,
+    logFile,
     exited,
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
     stop: async () => {
@@ -56,15 +63,6 @@ function startBundled(service: BundledService, serviceEnv: Record<string, string
       return exited;
     },
   };
-}
-
-async function waitReady(name: string, s: Running): Promise<void> {
-  let exited = false;
-  void s.exited.then(() => (exited = true));
-  await until(`${name} ready`, 60_000, async () => {
-    if (exited) throw new Error(`${name} exited: ${s.log().slice(-2000)}`);
-    return fetch(`http://127.0.0.1:${s.port}/readyz`).then((r) => r.ok, () => false);
-  });
 }
 
 /** Bare module specifiers a bundle still loads at run time (static imports, dynamic imports, CommonJS requires). */
@@ -113,9 +111,9 @@ describe('the bundled services (as the container images run them)', () => {
     await insertRows(e, 4, 12, 400); // 19,200 rows of history, ships IMO1..IMO4
     const shared = { FLEETPIVOT_TOPIC_PREFIX: e.prefix, FLEETPIVOT_SLOT_NAME: e.slot };
     const capture = startBundled('capture', { ...shared, FLEETPIVOT_SOURCE_URL: e.db.url, CAPTURE_PUBLICATION_NAME: e.slot, CAPTURE_TOPIC_PARTITIONS: '3', CAPTURE_STATUS_INTERVAL_MS: '250' }, await freePort());
-    await waitReady('capture', capture);
+    await waitReady(capture);
     const pivot = startBundled('pivot', { ...shared, FLEETPIVOT_TARGET_URL: e.db.url, PIVOT_GROUP_ID: uniqueName('bundled_pivot') }, await freePort());
-    await waitReady('pivot', pivot);
+    await waitReady(pivot);
 
     // Live changes while the backfill runs: an UPDATE and a DELETE of history it is reading, and new rows.
     const backfill = startBundled('backfill', { ...shared, FLEETPIVOT_SOURCE_URL: e.db.url, BACKFILL_CHUNK_ROWS: '2000', BACKFILL_PROGRESS: 'log' });
