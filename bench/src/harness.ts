@@ -45,8 +45,11 @@ export interface RunOptions {
   /** Scenario ids (prefix match) to run; empty = all. */
   only: string[];
   /** How the services run: bundled as in the container images (default) or from their TypeScript sources. */
-  servicesFrom: 'bundle' | 'source';
+  servicesFrom: ServicesFrom;
 }
+
+/** `bundle`: as the container images run them (scripts/bundle-services.ts); `source`: `node services/<name>/src/main.ts`. */
+export type ServicesFrom = 'bundle' | 'source';
 
 export function measured(system: string, metric: string, unit: string, higherIsBetter: boolean, samples: number[], details?: Record<string, unknown>): Measurement {
   return { system, metric, unit, higherIsBetter, outcome: { kind: 'measured', spread: spread(samples), samples, ...(details ? { details } : {}) } };

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MachineFacts } from './machine.ts';
-import type { Comparison, Measurement, ScenarioResult } from './harness.ts';
+import type { Comparison, Measurement, ScenarioResult, ServicesFrom } from './harness.ts';
 import { flatnessMarkdown, memoryFlatness } from './memory-flatness.ts';
 import { histogram } from './stats.ts';
 import { barChartSvg, lineChartSvg, type Series } from './svg.ts';
@@ -14,7 +14,7 @@ export interface RunReport {
   mode: 'quick' | 'full';
   repeats: number;
   /** How the services ran (RunOptions.servicesFrom). */
-  servicesFrom: 'bundle' | 'source';
+  servicesFrom: ServicesFrom;
   machine: MachineFacts;
   scenarios: ScenarioResult[];
   plots: string[];

@@ -5,14 +5,13 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { bundleEntry, bundleServices } from '../../scripts/bundle-services.ts';
+import type { ServicesFrom } from './harness.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const LOG_DIR = join(REPO_ROOT, '.stack', 'bench');
 /** Where this bench run bundles the services (gitignored, rebuilt from the working tree by every run). */
 const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'bench-services');
 
-/** `bundle`: as the container images run them (scripts/bundle-services.ts); `source`: `node services/<name>/src/main.ts`. */
-export type ServicesFrom = 'bundle' | 'source';
 let servicesFrom: ServicesFrom | undefined;
 
 /** Once per bench run, before any service starts: bundles them (under a second) when run from bundles. */
