@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { portFree, processAlive, run, sleep } from './exec.ts';
 import { StackError } from './errors.ts';
+import { kafkaClusterId } from './cluster-id.ts';
 
 export interface KafkaOptions {
   dir: string;
@@ -92,8 +92,8 @@ export async function ensureKafka(o: KafkaOptions): Promise<string[]> {
   await writeFile(props, serverProperties(o));
   const classpath = `${o.libsDir}/*`;
   if (!existsSync(join(o.dir, 'data', 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
-    await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '--ignore-formatted']);
+    const clusterId = kafkaClusterId();
+    await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted']);
   }
   const log = openSync(join(o.dir, 'kafka.log'), 'a');
   const heap = `${o.heapMb ?? 768}m`;
