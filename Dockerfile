@@ -11,7 +11,8 @@ COPY scripts ./scripts
 RUN npm ci --ignore-scripts --no-audit --no-fund && node scripts/bundle-services.ts /app/dist/services
 
 FROM node:24-bookworm-slim AS base
-ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning
+# The C allocator's setting of every service: packages/config/src/node-flags.ts says why (SERVICE_ALLOCATOR_ENV).
+ENV NODE_ENV=production NODE_OPTIONS=--disable-warning=TimeoutNegativeWarning MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages ./packages

@@ -41,7 +41,7 @@ export interface MemoryTrace {
   peakMiB: number;
 }
 
-import { SERVICE_NODE_FLAGS, type ServiceName } from '@fleetpivot/config';
+import { SERVICE_ALLOCATOR_ENV, SERVICE_NODE_FLAGS, type ServiceName } from '@fleetpivot/config';
 
 export { freePort } from '@fleetpivot/stack';
 export { waitReady } from '@fleetpivot/cli';
@@ -71,7 +71,7 @@ export function startService(name: ServiceName, o: StartOptions): Service {
   const logFile = join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'a');
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], ...(o.nodeFlags ?? []), serviceEntry(name), ...(o.args ?? [])], {
-    env: { PATH: process.env.PATH ?? '', ...o.env },
+    env: { PATH: process.env.PATH ?? '', ...SERVICE_ALLOCATOR_ENV, ...o.env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

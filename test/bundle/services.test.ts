@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitReady } from '@fleetpivot/cli';
-import { SERVICE_NODE_FLAGS } from '@fleetpivot/config';
+import { SERVICE_ALLOCATOR_ENV, SERVICE_NODE_FLAGS } from '@fleetpivot/config';
 import { verifyAll } from '@fleetpivot/sink-pg';
 import { freePort } from '@fleetpivot/stack';
 import { uniqueName } from '@fleetpivot/testing';
@@ -41,12 +41,12 @@ interface Running {
   stop(): Promise<ChildExit>;
 }
 
-/** `node <bundle>/main.mjs` (or another `entry`) with the image's heap flags, its HTTP port on `port`. */
+/** `node <bundle>/main.mjs` (or another `entry`) with the image's heap flags and allocator setting, its HTTP port on `port`. */
 function startBundled(service: BundledService, serviceEnv: Record<string, string>, port = 0, entry = bundleEntry(outDir, service)): Running {
   const logFile = `/tmp/${uniqueName(`bundled_${service}`)}.log`;
   const portVar = `${service.toUpperCase()}_HTTP_PORT`;
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[service], entry], {
-    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'info', [portVar]: String(port), ...serviceEnv },
+    env: { PATH: process.env.PATH ?? '', ...SERVICE_ALLOCATOR_ENV, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'info', [portVar]: String(port), ...serviceEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -114,6 +114,9 @@ describe('the bundled services (as the container images run them)', () => {
     await waitReady(capture);
     const pivot = startBundled('pivot', { ...shared, FLEETPIVOT_TARGET_URL: e.db.url, PIVOT_GROUP_ID: uniqueName('bundled_pivot') }, await freePort());
     await waitReady(pivot);
+    // As in the image: the services run with the allocator setting (glibc reads it from the environment at start).
+    const environ = readFileSync(`/proc/${pivot.child.pid}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(SERVICE_ALLOCATOR_ENV)) expect(environ).toContain(`${name}=${value}`);
 
     // Live changes while the backfill runs: an UPDATE and a DELETE of history it is reading, and new rows.
     const backfill = startBundled('backfill', { ...shared, FLEETPIVOT_SOURCE_URL: e.db.url, BACKFILL_CHUNK_ROWS: '2000', BACKFILL_PROGRESS: 'log' });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_NODE_FLAGS } from '@fleetpivot/config';
+import { SERVICE_ALLOCATOR_ENV, SERVICE_NODE_FLAGS } from '@fleetpivot/config';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -18,5 +18,14 @@ describe('service heap flags', () => {
     expect(options.filter((o) => o.startsWith('--max-'))).toEqual(flags);
     const env = /name: NODE_OPTIONS, value: "([^"]*)"/.exec(manifests[service as keyof typeof manifests])?.[1]?.split(' ') ?? [];
     expect(env.filter((o) => o.startsWith('--max-'))).toEqual(flags);
+  });
+});
+
+// glibc reads MALLOC_* once, at start: the services' image carries the setting in the stage they all build on.
+describe('service allocator setting', () => {
+  it('the Dockerfile base stage sets every SERVICE_ALLOCATOR_ENV variable to the same value', () => {
+    const base = read('Dockerfile').split(/^FROM /m).find((s) => / AS base\n/.test(s.split('\n')[0] + '\n'));
+    expect(base, 'Dockerfile base stage').toBeDefined();
+    for (const [name, value] of Object.entries(SERVICE_ALLOCATOR_ENV)) expect(base).toMatch(new RegExp(`^ENV .*\\b${name}=${value}(\\s|$)`, 'm'));
   });
 });
