@@ -28,7 +28,7 @@ export type ServiceName = keyof typeof SERVICE_NODE_FLAGS;
  * resident; the longer the run, the more of it. Setting the threshold fixes both: big buffers are mapped and
  * unmapped, and the heap top is returned above 128 KiB free. Measured, 5,000 channels per ship, 10M rows: pivot
  * peak RSS 145–167 → 126–148 MiB, backfill 130–144 → 123–132; at 1M rows the pivot 130–139 → 121–130. The price:
- * more page faults and a few hundred allocator syscalls per run, ~5 % slower at 100 channels and 10M rows, within
+ * more page faults and allocator syscalls (~400 against ~90 in 7 s of the pivot), ~5 % slower at 100 channels and 10M rows, within
  * the noise at 5,000 channels (docs/performance.md, "The 17:47 round").
  */
 export const SERVICE_ALLOCATOR_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const satisfies Record<string, string>;
