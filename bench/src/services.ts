@@ -41,7 +41,7 @@ export interface MemoryTrace {
   peakMiB: number;
 }
 
-import { SERVICE_ALLOCATOR_ENV, SERVICE_NODE_FLAGS, type ServiceName } from '@fleetpivot/config';
+import { serviceProcess, type ServiceName } from '@fleetpivot/config';
 
 export { freePort } from '@fleetpivot/stack';
 export { waitReady } from '@fleetpivot/cli';
@@ -70,8 +70,9 @@ export function startService(name: ServiceName, o: StartOptions): Service {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], ...(o.nodeFlags ?? []), serviceEntry(name), ...(o.args ?? [])], {
-    env: { PATH: process.env.PATH ?? '', ...SERVICE_ALLOCATOR_ENV, ...o.env },
+  const launch = serviceProcess(name, { PATH: process.env.PATH ?? '', ...o.env });
+  const child = spawn(process.execPath, [...launch.nodeArgs, ...(o.nodeFlags ?? []), serviceEntry(name), ...(o.args ?? [])], {
+    env: launch.env,
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

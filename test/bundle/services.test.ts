@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitReady } from '@fleetpivot/cli';
-import { SERVICE_ALLOCATOR_ENV, SERVICE_NODE_FLAGS } from '@fleetpivot/config';
+import { SERVICE_ALLOCATOR_ENV, serviceProcess } from '@fleetpivot/config';
 import { verifyAll } from '@fleetpivot/sink-pg';
 import { freePort } from '@fleetpivot/stack';
 import { uniqueName } from '@fleetpivot/testing';
@@ -45,8 +45,9 @@ interface Running {
 function startBundled(service: BundledService, serviceEnv: Record<string, string>, port = 0, entry = bundleEntry(outDir, service)): Running {
   const logFile = `/tmp/${uniqueName(`bundled_${service}`)}.log`;
   const portVar = `${service.toUpperCase()}_HTTP_PORT`;
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[service], entry], {
-    env: { PATH: process.env.PATH ?? '', ...SERVICE_ALLOCATOR_ENV, KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'info', [portVar]: String(port), ...serviceEnv },
+  const launch = serviceProcess(service, { PATH: process.env.PATH ?? '', KAFKA_BROKERS: stack.kafkaBrokers.join(','), LOG_LEVEL: 'info', [portVar]: String(port), ...serviceEnv });
+  const child = spawn(process.execPath, [...launch.nodeArgs, entry], {
+    env: launch.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);

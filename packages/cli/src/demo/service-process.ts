@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SERVICE_ALLOCATOR_ENV, SERVICE_NODE_FLAGS, type ServiceName } from '@fleetpivot/config';
+import { serviceProcess, type ServiceName } from '@fleetpivot/config';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
@@ -18,8 +18,9 @@ export interface ServiceProcess {
 export function startService(name: ServiceName, env: Record<string, string | undefined>, port: number, logDir: string): ServiceProcess {
   const logFile = join(logDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...SERVICE_NODE_FLAGS[name], join(REPO_ROOT, 'services', name, 'src', 'main.ts')], {
-    env: { ...SERVICE_ALLOCATOR_ENV, ...env },
+  const launch = serviceProcess(name, env);
+  const child = spawn(process.execPath, [...launch.nodeArgs, join(REPO_ROOT, 'services', name, 'src', 'main.ts')], {
+    env: launch.env,
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
