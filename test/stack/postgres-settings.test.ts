@@ -34,6 +34,7 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
     const url = await ensurePostgres(options);
     expect(await show(url, 'shared_buffers')).toBe('256MB');
     expect(await show(url, 'wal_level')).toBe('logical');
+    expect(await show(url, 'ssl')).toBe('on');
 
     // An older cluster: its settings inline in postgresql.conf from initdb, no include, another shared_buffers.
     await stopPostgres(options);
@@ -41,8 +42,11 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
     const lines = (await readFile(mainConf, 'utf8')).split('\n').filter((l) => !l.startsWith('include_if_exists'));
     await writeFile(mainConf, `${lines.join('\n')}\nshared_buffers = 128MB\n`);
     await rm(join(options.dir, 'data', 'fleetpivot.conf'));
+    // ...and made before the stack offered TLS: no certificate yet.
+    for (const f of ['server.crt', 'server.key']) await rm(join(options.dir, 'data', f));
     await ensurePostgres(options);
     expect(await show(url, 'shared_buffers')).toBe('256MB');
+    expect(await show(url, 'ssl')).toBe('on');
 
     // Starting again adds nothing twice.
     await stopPostgres(options);
@@ -54,5 +58,6 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
 
   it('is the one the tests run on, with the same settings', async () => {
     expect(await show(stack.adminUrl, 'shared_buffers')).toBe('256MB');
+    expect(await show(stack.adminUrl, 'ssl')).toBe('on');
   });
 });

@@ -2,6 +2,7 @@ export type StackErrorCode =
   | 'postgres_binaries_missing'
   | 'java_missing'
   | 'maven_failed'
+  | 'openssl_missing'
   | 'port_in_use'
   | 'start_failed'
   | 'not_ready'

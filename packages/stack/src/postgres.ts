@@ -43,7 +43,14 @@ const POSTGRES_SETTINGS: Readonly<Record<string, string>> = {
   full_page_writes: 'off',
   listen_addresses: "'127.0.0.1'",
   log_min_messages: 'warning',
+  // TLS offered, not required: plain connections (most tests, the demo) stay plain, and a client that asks for
+  // TLS gets it, so the TLS paths (the backfill's COPY reads, the capture's replication stream) are tested too.
+  ssl: 'on',
 };
+
+/** The self-signed certificate the cluster offers TLS with (data folder, PostgreSQL's default file names). */
+const SERVER_CERT = 'server.crt';
+const SERVER_KEY = 'server.key';
 
 const STACK_CONF = 'fleetpivot.conf';
 const INCLUDE_LINE = `include_if_exists = '${STACK_CONF}'`;
@@ -62,6 +69,21 @@ async function writeStackSettings(o: PostgresOptions, data: string, user: string
   const included = (await readFile(main, 'utf8')).split('\n').includes(INCLUDE_LINE);
   const append = included ? '' : `printf '%s\\n' "${INCLUDE_LINE}" >> '${main}' && `;
   await run('sh', ['-c', `${append}cat > '${join(data, STACK_CONF)}' <<'EOF'\n# written by fleetpivot's stack on every start (packages/stack/src/postgres.ts)\n${conf}\nEOF`], { asUser: user });
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 / localhost, made once per data folder (also for a cluster made by an
+ * older version, before its next start: `ssl = on` refuses to start without one). The key is the cluster user's,
+ * mode 0600, as PostgreSQL insists.
+ */
+async function ensureServerCertificate(data: string, user: string): Promise<void> {
+  if (existsSync(join(data, SERVER_CERT)) && existsSync(join(data, SERVER_KEY))) return;
+  await run('openssl', ['version']).catch((err: unknown) => {
+    throw new StackError('openssl_missing', 'openssl not found (the local cluster offers TLS with a self-signed certificate): run `apt-get install -y openssl`', { cause: err });
+  });
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'];
+  await run('openssl', [...args, '-keyout', join(data, SERVER_KEY), '-out', join(data, SERVER_CERT)], { asUser: user });
+  await run('chmod', ['600', join(data, SERVER_KEY)], { asUser: user });
 }
 
 async function pgCtl(bin: string, o: PostgresOptions, args: string[]) {
@@ -101,6 +123,7 @@ export async function ensurePostgres(o: PostgresOptions): Promise<string> {
     }
     await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], { asUser: user });
   }
+  await ensureServerCertificate(data, user);
   await writeStackSettings(o, data, user);
   try {
     await pgCtl(bin, o, ['-l', join(o.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
