@@ -94,4 +94,10 @@ COMMENT ON TABLE consumer_pauses IS 'A row with all_ships pauses every ship, oth
     description: 'tombstones by ship and time: one range read per batch finds every tombstone it can touch',
     sql: 'CREATE INDEX IF NOT EXISTS cell_tombstones_ship_time ON cell_tombstones (ship_id, created_time)',
   },
+  {
+    version: 3,
+    description: 'tombstones by age: the pruner deletes those older than its mark in small batches',
+    sql: `CREATE INDEX IF NOT EXISTS cell_tombstones_deleted_at ON cell_tombstones (deleted_at);
+COMMENT ON TABLE cell_tombstones IS 'Cells cleared live: a backfill value never refills them (live wins). The pivot prunes them once no backfill value older than them can still arrive (docs/backfill.md, "Pruning tombstones").';`,
+  },
 ];

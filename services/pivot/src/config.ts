@@ -23,6 +23,8 @@ export const pivotConfigSchema = z.object({
   PIVOT_PARTITIONS_CONCURRENTLY: env.int(1, { min: 1, max: 64 }),
   PIVOT_PAUSE_POLL_MS: env.int(1_000, { min: 50 }),
   PIVOT_LAG_SAMPLE_MS: env.int(5_000, { min: 100 }),
+  /** How often the tombstone pruner takes a step (docs/backfill.md, "Pruning tombstones"); 0 turns it off. */
+  PIVOT_TOMBSTONE_PRUNE_MS: env.int(600_000, { min: 0 }),
   /** How long a silent (crashed) replica keeps its partitions before the group rebalances them away. */
   PIVOT_SESSION_TIMEOUT_MS: env.int(30_000, { min: 6_000 }),
   /** Kafka fetch bounds, all partitions and one: what a replica buffers at once (docs/pivot.md, "Memory"). */

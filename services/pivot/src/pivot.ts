@@ -7,6 +7,7 @@ import { createRegistry, silentLogger, type Logger, type Registry } from '@fleet
 import { coerceError } from '@fleetpivot/pgkit';
 import { handlePartitionBatch } from './batch-handler.ts';
 import { createPivotMetrics, type PivotMetrics } from './metrics.ts';
+import { startTombstonePruner } from './tombstone-pruner.ts';
 
 export interface PivotOptions {
   transport: KafkaTransport;
@@ -29,6 +30,10 @@ export interface PivotOptions {
   pausePollMs?: number;
   /** How often consumer lag is sampled for the lag gauge. */
   lagSampleMs?: number;
+  /** How often the tombstone pruner takes a step (tombstone-pruner.ts); 0 turns it off. */
+  tombstonePruneMs?: number;
+  /** How long after its mark the pruner reads the topic's end offsets (tests shorten it). */
+  tombstonePruneGraceMs?: number;
   sessionTimeoutMs?: number;
   /** Fetch bounds (bytes), see ConsumerOptions. */
   maxBytesPerPartition?: number;
@@ -37,7 +42,7 @@ export interface PivotOptions {
   registry?: Registry;
 }
 
-export const defaultPivotOptions = { partitionsConcurrently: 1, pausePollMs: 1_000, lagSampleMs: 5_000, sessionTimeoutMs: 30_000 } satisfies Partial<PivotOptions>;
+export const defaultPivotOptions = { partitionsConcurrently: 1, pausePollMs: 1_000, lagSampleMs: 5_000, tombstonePruneMs: 600_000, tombstonePruneGraceMs: 60_000, sessionTimeoutMs: 30_000 } satisfies Partial<PivotOptions>;
 
 export interface RunningPivot {
   stop(): Promise<void>;
@@ -96,6 +101,11 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
       })
       .catch((err: unknown) => logger.debug({ err: coerceError(err) }, 'sample lag failed'));
   }, o.lagSampleMs);
+
+  const pruner =
+    o.tombstonePruneMs > 0
+      ? startTombstonePruner({ pool: o.pool, admin, groupId: o.groupId, topic: o.topic, intervalMs: o.tombstonePruneMs, graceMs: o.tombstonePruneGraceMs, logger, onPruned: (n) => metrics.tombstonesPruned.inc(n) })
+      : null;
 
   const codec = new ChangeBatchCodec();
   const applied = new Map<string, bigint>();
@@ -156,6 +166,7 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
       running = false;
       clearInterval(pollPauses);
       clearInterval(sampleLag);
+      await pruner?.stop();
       await consumer.close().catch(() => undefined);
       await producer.close().catch(() => undefined);
       await admin.close().catch(() => undefined);

@@ -36,6 +36,7 @@ running.pivot = await startPivot({
   partitionsConcurrently: config.PIVOT_PARTITIONS_CONCURRENTLY,
   pausePollMs: config.PIVOT_PAUSE_POLL_MS,
   lagSampleMs: config.PIVOT_LAG_SAMPLE_MS,
+  tombstonePruneMs: config.PIVOT_TOMBSTONE_PRUNE_MS,
   sessionTimeoutMs: config.PIVOT_SESSION_TIMEOUT_MS,
   fetchMaxBytes: config.PIVOT_FETCH_MAX_BYTES,
   maxBytesPerPartition: config.PIVOT_FETCH_PARTITION_MAX_BYTES,

@@ -1,0 +1,58 @@
+import type pg from 'pg';
+import { appliedThrough, databaseNowMs, pruneTombstones, takePruneMark, type PruneMark } from '@fleetpivot/sink-pg';
+import { coerceError } from '@fleetpivot/pgkit';
+import type { Logger } from '@fleetpivot/telemetry';
+import type { Admin } from '@fleetpivot/transport-kafka';
+
+export interface TombstonePrunerOptions {
+  pool: pg.Pool;
+  admin: Admin;
+  groupId: string;
+  topic: string;
+  intervalMs: number;
+  /**
+   * How long after the mark the topic's end offsets are read. A job marked finished has had every message
+   * acknowledged, but a killed job's last request may still be in the broker's hands: a minute is far longer than
+   * that can take.
+   */
+  graceMs: number;
+  logger: Logger;
+  onPruned(count: number): void;
+}
+
+/**
+ * Every `intervalMs`, one step of: mark (no backfill job running) → after the grace, the topic's end offsets →
+ * once the group applied up to them, delete the tombstones older than the mark (sink-pg tombstone-prune.ts says
+ * why that is safe). Then a new mark. A running job only postpones the next mark.
+ */
+export function startTombstonePruner(o: TombstonePrunerOptions): { stop(): Promise<void> } {
+  let mark: (PruneMark & { ends?: Map<number, string> }) | null = null;
+  let stepping: Promise<void> | null = null;
+  const step = async (): Promise<void> => {
+    if (!mark) {
+      mark = await takePruneMark(o.pool);
+      return;
+    }
+    if (!mark.ends) {
+      if ((await databaseNowMs(o.pool)) - mark.atMs >= o.graceMs) mark.ends = await o.admin.logEndOffsets(o.topic);
+      return;
+    }
+    if (!(await appliedThrough(o.pool, o.groupId, o.topic, mark.ends))) return;
+    const pruned = await pruneTombstones(o.pool, mark.at);
+    if (pruned > 0) o.logger.info({ pruned, before: mark.at }, 'pruned tombstones');
+    o.onPruned(pruned);
+    mark = null;
+  };
+  const timer = setInterval(() => {
+    if (stepping) return; // a slow step (a big prune) is not stacked on
+    stepping = step()
+      .catch((err: unknown) => o.logger.warn({ err: coerceError(err) }, 'tombstone pruning step failed'))
+      .finally(() => (stepping = null));
+  }, o.intervalMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await stepping;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { backfillMigrations } from '@fleetpivot/backfill';
+import { runMigrations } from '@fleetpivot/pgkit';
+import { pauseShips, pruneTombstones, resumeShips } from '@fleetpivot/sink-pg';
+import { until } from '../support/pipeline.ts';
+import { applyNarrow, batchOf, type NarrowOp } from './narrow-model.ts';
+import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
+
+const stack = inject('stack');
+const envs: PivotEnv[] = [];
+afterAll(async () => {
+  for (const e of envs) await e.close();
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const T = (i: number) => 1_700_000_000_000_000n + BigInt(i) * 15_000_000n;
+const ins = (channel: string, value: number): NarrowOp => ({ op: 'INSERT', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+const del = (channel: string): NarrowOp => ({ op: 'DELETE', ship: 'S', channel, timeUs: T(1) });
+const stale = (channel: string, value: number): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+
+async function tombstones(env: PivotEnv): Promise<string[]> {
+  const { rows } = await env.db.pool.query<{ ch: string }>('SELECT data_channel_id AS ch FROM fleetpivot.cell_tombstones ORDER BY 1');
+  return rows.map((r) => r.ch);
+}
+
+describe('tombstone pruning', () => {
+  it('keeps tombstones while a backfill job runs and until the group applied what the topic held after it, then prunes them', { timeout: 120_000 }, async () => {
+    const env = await pivotEnv(stack, 'prune', 2);
+    envs.push(env);
+    const c = await env.db.pool.connect();
+    await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
+    const job = await env.db.pool.query<{ id: string }>(`INSERT INTO fleetpivot.backfill_jobs (source_table, scope, status, rows_total, chunks_total) VALUES ('tenant.tbl_data_timeseries', '{}', 'running', 2, 1) RETURNING id::text`);
+    const jobId = job.rows[0]!.id;
+    // The narrow table's final state: a and b inserted, then deleted live; c stays.
+    await applyNarrow(env.db.pool, [ins('a', 1), ins('b', 2), ins('c', 3)]);
+    await applyNarrow(env.db.pool, [del('a'), del('b')]);
+    const pivot = await runPivot(env, { tombstonePruneMs: 100, tombstonePruneGraceMs: 300 });
+    try {
+      await produce(env, [encode(env, batchOf('S', [ins('a', 1), ins('b', 2), ins('c', 3)])), encode(env, batchOf('S', [del('a'), del('b')]))]);
+      await waitApplied(env);
+      expect(await tombstones(env)).toEqual(['a', 'b']);
+
+      // A job is running: its chunks may have been read before the deletes, so nothing goes, however long.
+      await produce(env, [encode(env, batchOf('S', [stale('a', 10)], 'BACKFILL'))]);
+      await waitApplied(env);
+      await sleep(1_500);
+      expect(await tombstones(env)).toEqual(['a', 'b']);
+
+      // The job's last value is in the topic but not applied yet (its ship is paused) when the job finishes:
+      // the pruner's mark comes after the job, but the group has not applied up to the topic's end since.
+      await pauseShips(env.db.pool, ['S'], 'hold the last backfill value');
+      await sleep(500); // the pivot reads pauses every 200 ms
+      await produce(env, [encode(env, batchOf('S', [stale('b', 20)], 'BACKFILL'))]);
+      await env.db.pool.query(`UPDATE fleetpivot.backfill_jobs SET status = 'done', finished_at = now() WHERE id = $1`, [jobId]);
+      await sleep(1_500);
+      expect(await tombstones(env)).toEqual(['a', 'b']);
+      expect((await pivot.metrics.tombstonesPruned.get()).values[0]?.value ?? 0).toBe(0);
+
+      // Applied: the stale value met its tombstone, and now both go.
+      await resumeShips(env.db.pool, ['S']);
+      await waitApplied(env);
+      await until('tombstones pruned', 10_000, async () => (await tombstones(env)).length === 0);
+      expect((await pivot.metrics.tombstonesPruned.get()).values[0]?.value).toBe(2);
+
+      // The pruner goes on: a later delete gets a tombstone of its own, pruned in turn (no job runs).
+      await applyNarrow(env.db.pool, [del('c')]);
+      await produce(env, [encode(env, batchOf('S', [del('c')]))]);
+      await waitApplied(env);
+      await until('the later tombstone pruned', 10_000, async () => (await tombstones(env)).length === 0);
+    } finally {
+      await pivot.stop();
+    }
+    // a and b stayed deleted: the stale values never refilled them.
+    await expectExact(env);
+  });
+
+  it('prunes in batches, only what is older than the mark', async () => {
+    const env = await pivotEnv(stack, 'prune_batches', 1);
+    envs.push(env);
+    const pivot = await runPivot(env, { tombstonePruneMs: 0 }); // migrations only; no pruner of its own
+    await pivot.stop();
+    await env.db.pool.query(
+      `INSERT INTO fleetpivot.cell_tombstones (ship_id, data_channel_id, created_time, deleted_at)
+       SELECT 'S', 'ch' || i, '2024-01-01', CASE WHEN i <= 25 THEN '2024-01-01'::timestamptz ELSE '2024-03-01' END FROM generate_series(1, 30) i`,
+    );
+    expect(await pruneTombstones(env.db.pool, '2024-02-01 00:00:00+00', 10)).toBe(25);
+    const { rows } = await env.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM fleetpivot.cell_tombstones');
+    expect(rows[0]!.n).toBe(30 - 25);
+  });
+});
