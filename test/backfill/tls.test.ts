@@ -38,13 +38,13 @@ async function serverOffersTls(pool: Pool): Promise<boolean> {
   return (await pool.query<{ ssl: string }>('SHOW ssl')).rows[0]?.ssl === 'on';
 }
 
-/** Every connection of these applications seen so far, and whether it was TLS (sampled while they run). */
+/** Every connection of these applications to this test's database (other test files run the same services at once), and whether it was TLS (sampled while they run). */
 function watchConnections(pool: Pool, applications: readonly string[]): { stop(): Promise<Map<string, Set<boolean>>> } {
   const seen = new Map<string, Set<boolean>>();
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { rows } = await pool.query<{ app: string; ssl: boolean }>('SELECT a.application_name AS app, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = ANY($1)', [applications]);
+      const { rows } = await pool.query<{ app: string; ssl: boolean }>('SELECT a.application_name AS app, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = ANY($1) AND a.datname = current_database()', [applications]);
       for (const r of rows) (seen.get(r.app) ?? seen.set(r.app, new Set()).get(r.app)!).add(r.ssl);
       await new Promise((r) => setTimeout(r, 20));
     }
