@@ -73,7 +73,7 @@ describe('tombstone pruning', () => {
     await expectExact(env);
   });
 
-  it('prunes in batches, only what is older than the mark', async () => {
+  it('prunes in batches, only what is older than the mark, and stops between batches when asked', async () => {
     const env = await pivotEnv(stack, 'prune_batches', 1);
     envs.push(env);
     const pivot = await runPivot(env, { tombstonePruneMs: 0 }); // migrations only; no pruner of its own
@@ -82,6 +82,8 @@ describe('tombstone pruning', () => {
       `INSERT INTO fleetpivot.cell_tombstones (ship_id, data_channel_id, created_time, deleted_at)
        SELECT 'S', 'ch' || i, '2024-01-01', CASE WHEN i <= 25 THEN '2024-01-01'::timestamptz ELSE '2024-03-01' END FROM generate_series(1, 30) i`,
     );
+    // A stopping pivot's prune ends between batches.
+    expect(await pruneTombstones(env.db.pool, '2024-02-01 00:00:00+00', 10, AbortSignal.abort())).toBe(0);
     expect(await pruneTombstones(env.db.pool, '2024-02-01 00:00:00+00', 10)).toBe(25);
     const { rows } = await env.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM fleetpivot.cell_tombstones');
     expect(rows[0]!.n).toBe(30 - 25);

@@ -56,11 +56,12 @@ export async function appliedThrough(pool: pg.Pool, group: string, topic: string
 
 /**
  * Deletes the tombstones written before `before`, `batchRows` at a time (short transactions: a live change that
- * touches one of them waits for one batch at most). Returns how many went.
+ * touches one of them waits for one batch at most), until none is left or `signal` aborts (a stopping pivot does
+ * not wait for a long prune; the next one takes the rest). Returns how many went.
  */
-export async function pruneTombstones(pool: pg.Pool, before: string, batchRows = 10_000): Promise<number> {
+export async function pruneTombstones(pool: pg.Pool, before: string, batchRows = 10_000, signal?: AbortSignal): Promise<number> {
   let total = 0;
-  for (;;) {
+  while (!signal?.aborted) {
     const r = await pool.query(
       `DELETE FROM fleetpivot.cell_tombstones x
         USING (SELECT ship_id, data_channel_id, created_time FROM fleetpivot.cell_tombstones WHERE deleted_at < $1::timestamptz LIMIT $2) d
@@ -68,6 +69,7 @@ export async function pruneTombstones(pool: pg.Pool, before: string, batchRows =
       [before, batchRows],
     );
     total += r.rowCount ?? 0;
-    if ((r.rowCount ?? 0) < batchRows) return total;
+    if ((r.rowCount ?? 0) < batchRows) break;
   }
+  return total;
 }

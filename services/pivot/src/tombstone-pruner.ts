@@ -28,6 +28,7 @@ export interface TombstonePrunerOptions {
 export function startTombstonePruner(o: TombstonePrunerOptions): { stop(): Promise<void> } {
   let mark: (PruneMark & { ends?: Map<number, string> }) | null = null;
   let stepping: Promise<void> | null = null;
+  const stopping = new AbortController();
   const step = async (): Promise<void> => {
     if (!mark) {
       mark = await takePruneMark(o.pool);
@@ -38,10 +39,10 @@ export function startTombstonePruner(o: TombstonePrunerOptions): { stop(): Promi
       return;
     }
     if (!(await appliedThrough(o.pool, o.groupId, o.topic, mark.ends))) return;
-    const pruned = await pruneTombstones(o.pool, mark.at);
+    const pruned = await pruneTombstones(o.pool, mark.at, undefined, stopping.signal);
     if (pruned > 0) o.logger.info({ pruned, before: mark.at }, 'pruned tombstones');
     o.onPruned(pruned);
-    mark = null;
+    if (!stopping.signal.aborted) mark = null;
   };
   const timer = setInterval(() => {
     if (stepping) return; // a slow step (a big prune) is not stacked on
@@ -52,6 +53,7 @@ export function startTombstonePruner(o: TombstonePrunerOptions): { stop(): Promi
   return {
     async stop() {
       clearInterval(timer);
+      stopping.abort();
       await stepping;
     },
   };
