@@ -13,10 +13,18 @@ function toIncoming(topic: string, partition: number, m: KafkaMessage): Incoming
 /** Fetch bounds when the caller gives none: kafkajs's own 10 MiB in total, 4 MiB per partition (docs/pivot.md, "Memory"). */
 export const DEFAULT_FETCH_BYTES = { maxBytes: 10 * 1024 * 1024, maxBytesPerPartition: 4 * 1024 * 1024 } as const;
 
+/**
+ * kafkajs heartbeats every 3 s by default, and a member learns of a rebalance only from a heartbeat's answer: a
+ * second pivot replica starting made the first one's partitions wait ~3 s (the bench's replica scenario).
+ */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 500;
+
 export async function createKafkajsConsumer(kafka: Kafka, options: ConsumerOptions): Promise<Consumer> {
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const consumer = kafka.consumer({
     groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+    sessionTimeout,
+    heartbeatInterval: Math.min(options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeout / 3)),
     maxBytesPerPartition: options.maxBytesPerPartition ?? DEFAULT_FETCH_BYTES.maxBytesPerPartition,
     maxBytes: options.maxBytes ?? DEFAULT_FETCH_BYTES.maxBytes,
     maxWaitTimeInMs: options.maxWaitMs ?? 100,

@@ -125,6 +125,11 @@ export interface ConsumerOptions {
   maxBytes?: number;
   /** How long the broker may wait to fill a fetch; small values lower end-to-end latency. */
   maxWaitMs?: number;
+  /**
+   * How often the consumer heartbeats (at most a third of the session timeout). A member learns of a rebalance from
+   * a heartbeat's answer, so this is how long a replica joining or leaving holds up the others' partitions.
+   */
+  heartbeatIntervalMs?: number;
 }
 
 export interface KafkaTransport {
