@@ -3,7 +3,7 @@ export type { WideSinkOptions, ApplyInput, ApplyResult } from './sink.ts';
 export { readShipLayout } from './catalog.ts';
 export type { ShipLayout, ChannelColumn, PartTable } from './catalog.ts';
 export { readAppliedOffset } from './offsets.ts';
-export { appliedThrough, databaseNowMs, pruneTombstones, takePruneMark } from './tombstone-prune.ts';
+export { appliedThrough, pruneTombstones, takePruneMark } from './tombstone-prune.ts';
 export type { PruneMark } from './tombstone-prune.ts';
 export type { PartitionRef } from './offsets.ts';
 export { pauseShips, resumeShips, readPauses, isPaused } from './pauses.ts';

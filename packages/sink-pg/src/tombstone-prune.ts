@@ -15,7 +15,6 @@ import type pg from 'pg';
 export interface PruneMark {
   /** now() of the checking transaction, as PostgreSQL prints it (compared with deleted_at). */
   at: string;
-  atMs: number;
 }
 
 /**
@@ -27,23 +26,17 @@ export async function takePruneMark(pool: pg.Pool): Promise<PruneMark | null> {
   const c = await pool.connect();
   try {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const { rows } = await c.query<{ at: string; ms: number; jobs: string | null }>(`SELECT now()::text AS at, (extract(epoch FROM now()) * 1000)::float8 AS ms, to_regclass('fleetpivot.backfill_jobs')::text AS jobs`);
+    const { rows } = await c.query<{ at: string; jobs: string | null }>(`SELECT now()::text AS at, to_regclass('fleetpivot.backfill_jobs')::text AS jobs`);
     const now = rows[0]!;
     if (now.jobs !== null) {
       const running = await c.query(`SELECT 1 FROM fleetpivot.backfill_jobs WHERE status = 'running' LIMIT 1`);
       if (running.rowCount) return null;
     }
-    return { at: now.at, atMs: now.ms };
+    return { at: now.at };
   } finally {
     await c.query('ROLLBACK').catch(() => undefined);
     c.release();
   }
-}
-
-/** The target database's clock, in ms since the epoch (the grace after a mark is measured on the same clock). */
-export async function databaseNowMs(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ ms: number }>('SELECT (extract(epoch FROM now()) * 1000)::float8 AS ms');
-  return rows[0]!.ms;
 }
 
 /** True when the group has applied every message below `ends` (partition → log end offset) of the topic. */

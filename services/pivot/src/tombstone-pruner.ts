@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { appliedThrough, databaseNowMs, pruneTombstones, takePruneMark, type PruneMark } from '@fleetpivot/sink-pg';
+import { appliedThrough, pruneTombstones, takePruneMark, type PruneMark } from '@fleetpivot/sink-pg';
 import { coerceError } from '@fleetpivot/pgkit';
 import type { Logger } from '@fleetpivot/telemetry';
 import type { Admin } from '@fleetpivot/transport-kafka';
@@ -26,16 +26,19 @@ export interface TombstonePrunerOptions {
  * why that is safe). Then a new mark. A running job only postpones the next mark.
  */
 export function startTombstonePruner(o: TombstonePrunerOptions): { stop(): Promise<void> } {
-  let mark: (PruneMark & { ends?: Map<number, string> }) | null = null;
+  // takenMs: this process's monotonic clock once the mark was read, so at or after the mark's now(); the grace is a
+  // duration, measured from there.
+  let mark: (PruneMark & { takenMs: number; ends?: Map<number, string> }) | null = null;
   let stepping: Promise<void> | null = null;
   const stopping = new AbortController();
   const step = async (): Promise<void> => {
     if (!mark) {
-      mark = await takePruneMark(o.pool);
+      const taken = await takePruneMark(o.pool);
+      mark = taken && { ...taken, takenMs: performance.now() };
       return;
     }
     if (!mark.ends) {
-      if ((await databaseNowMs(o.pool)) - mark.atMs >= o.graceMs) mark.ends = await o.admin.logEndOffsets(o.topic);
+      if (performance.now() - mark.takenMs >= o.graceMs) mark.ends = await o.admin.logEndOffsets(o.topic);
       return;
     }
     if (!(await appliedThrough(o.pool, o.groupId, o.topic, mark.ends))) return;
