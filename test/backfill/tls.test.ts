@@ -1,14 +1,11 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ReadTap, readTapStream, runBackfill } from '@fleetpivot/backfill';
-import { deadLetterTopic } from '@fleetpivot/events';
 import { createPool, type Pool } from '@fleetpivot/pgkit';
-import { startPivot } from '@fleetpivot/pivot-service';
-import { readAppliedOffset, verifyAll } from '@fleetpivot/sink-pg';
+import { verifyAll } from '@fleetpivot/sink-pg';
 import { createNarrowTable, loadHistory, startLive } from '@fleetpivot/simulator';
-import { parseLsn, startCapture } from '@fleetpivot/source-pg';
-import { createRegistry, silentLogger } from '@fleetpivot/telemetry';
-import { createTestDatabase, testTransport, uniqueName, type TestDatabase } from '@fleetpivot/testing';
-import { until } from '../support/pipeline.ts';
+import { silentLogger } from '@fleetpivot/telemetry';
+import { createTestDatabase, type TestDatabase } from '@fleetpivot/testing';
+import { startPipeline } from '../support/pipeline.ts';
 import { startHammer } from './hammer.ts';
 import { waitForSlot } from './helpers.ts';
 
@@ -82,19 +79,11 @@ describe.runIf(tls)('the migration over TLS', () => {
     await createNarrowTable(db.pool, { primaryKey: true });
     const fleet = { seed: 11, ships: 8, channels: 40 };
     const history = await loadHistory(db.pool, { ...fleet, rows: 120_000, endTime: new Date('2024-06-01T00:00:00Z') });
-    const prefix = uniqueName('tls');
-    const capture = await startCapture(
-      { sourceUrl: url, slotName: prefix, publicationName: prefix, topicPrefix: prefix, topicPartitions: 4, heartbeatIntervalMs: 500, statusIntervalMs: 250 },
-      { transport: testTransport(stack), logger: silentLogger(), registry: createRegistry('capture') },
-    );
-    const dlq = deadLetterTopic(prefix);
     const target = createPool({ connectionString: url, applicationName: 'tls-pivot', max: 8 });
     pools.push(target);
-    const groupId = uniqueName('tls');
-    const pivot = await startPivot({ transport: testTransport(stack, 'tls-pivot'), pool: target, topic: capture.topic, deadLetterTopic: dlq, groupId, pausePollMs: 300, sessionTimeoutMs: 10_000, logger: silentLogger() });
-    let stopped = false;
+    const pipeline = await startPipeline(stack, db, 'tls', silentLogger(), { sourceUrl: url, targetPool: target });
+    const prefix = pipeline.prefix;
     try {
-      await until('capture active', 30_000, async () => capture.state() === 'active');
       await waitForSlot(db.pool, prefix);
       const watch = watchConnections(db.pool, ['fleetpivot-backfill', 'fleetpivot-capture', 'tls-pivot']);
       const live = startLive(db.pool, { ...fleet, history, intervalMs: 250, batchMs: 60_000, updateRate: 0.02, deleteRate: 0.01, lateRate: 0.05, newShipRate: 0.02, newChannelRate: 0.02, logger: silentLogger() });
@@ -107,31 +96,16 @@ describe.runIf(tls)('the migration over TLS', () => {
       expect(backfill.jobRows).toBeGreaterThanOrEqual(100_000);
       expect(hammered.updated + hammered.deleted).toBeGreaterThan(0);
       expect(stats.ticks).toBeGreaterThan(3);
-      const end = parseLsn((await db.pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!.lsn);
-      await until('capture confirming past the writers', 120_000, async () => parseLsn(capture.confirmedLsn()) >= end);
-      const admin = await testTransport(stack).admin();
-      const ends = await admin.logEndOffsets(capture.topic).finally(() => admin.close());
-      await until('pivot applying everything', 120_000, async () => {
-        for (const [partition, e] of ends) if ((await readAppliedOffset(db.pool, { group: groupId, topic: capture.topic, partition })) + 1n < BigInt(e)) return false;
-        return true;
-      });
+      await pipeline.drain();
       const seen = await watch.stop();
-      await pivot.stop();
-      await capture.stop();
-      stopped = true;
+      await pipeline.stop();
       // Every connection of the three was TLS, the replication stream included (it runs as fleetpivot-capture).
       expect(Object.fromEntries([...seen].map(([app, ssl]) => [app, [...ssl]]))).toEqual({ 'fleetpivot-backfill': [true], 'fleetpivot-capture': [true], 'tls-pivot': [true] });
       const results = await verifyAll(db.pool, { schema: 'tenant', table: 'tbl_data_timeseries' });
       expect(results.filter((r) => r.mismatches > 0 || r.expectedCells !== r.actualCells).map((r) => ({ ship: r.shipId, mismatches: r.mismatches, sample: r.sample.slice(0, 3) }))).toEqual([]);
       expect(results.reduce((n, r) => n + r.expectedCells, 0)).toBeGreaterThan(100_000);
     } finally {
-      if (!stopped) {
-        await pivot.stop().catch(() => undefined);
-        await capture.stop().catch(() => undefined);
-      }
-      const admin = await testTransport(stack).admin();
-      await admin.deleteTopics([capture.topic, dlq]).catch(() => undefined);
-      await admin.close();
+      await pipeline.stop();
     }
   });
 });

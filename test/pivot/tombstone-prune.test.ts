@@ -2,7 +2,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { backfillMigrations } from '@fleetpivot/backfill';
 import { runMigrations } from '@fleetpivot/pgkit';
 import { pauseShips, pruneTombstones, resumeShips } from '@fleetpivot/sink-pg';
-import { until } from '../support/pipeline.ts';
+import { sleep, until } from '../support/pipeline.ts';
 import { applyNarrow, batchOf, type NarrowOp } from './narrow-model.ts';
 import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
 
@@ -11,7 +11,6 @@ const envs: PivotEnv[] = [];
 afterAll(async () => {
   for (const e of envs) await e.close();
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const T = (i: number) => 1_700_000_000_000_000n + BigInt(i) * 15_000_000n;
 const ins = (channel: string, value: number): NarrowOp => ({ op: 'INSERT', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
 const del = (channel: string): NarrowOp => ({ op: 'DELETE', ship: 'S', channel, timeUs: T(1) });

@@ -2,6 +2,7 @@ import { deadLetterTopic } from '@fleetpivot/events';
 import { startPivot, type RunningPivot } from '@fleetpivot/pivot-service';
 import { readAppliedOffset } from '@fleetpivot/sink-pg';
 import { parseLsn, startCapture, type CaptureHandle } from '@fleetpivot/source-pg';
+import type { Pool } from '@fleetpivot/pgkit';
 import type { StackInfo } from '@fleetpivot/stack';
 import { createRegistry, silentLogger, type Logger } from '@fleetpivot/telemetry';
 import { testTransport, uniqueName, type TestDatabase } from '@fleetpivot/testing';
@@ -27,15 +28,24 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function startPipeline(stack: StackInfo, db: TestDatabase, label: string, logger: Logger = silentLogger(), pivotOptions: { partitionsConcurrently?: number } = {}): Promise<Pipeline> {
+export interface PipelineOptions {
+  partitionsConcurrently?: number;
+  /** The capture's source URL (default the database's own; e.g. one asking for TLS). */
+  sourceUrl?: string;
+  /** The pivot's target pool (default the database's own). */
+  targetPool?: Pool;
+}
+
+export async function startPipeline(stack: StackInfo, db: TestDatabase, label: string, logger: Logger = silentLogger(), options: PipelineOptions = {}): Promise<Pipeline> {
+  const { sourceUrl = db.url, targetPool = db.pool, ...pivotOptions } = options;
   const prefix = uniqueName(label);
   const capture = await startCapture(
-    { sourceUrl: db.url, slotName: prefix, publicationName: prefix, topicPrefix: prefix, topicPartitions: 4, heartbeatIntervalMs: 500, statusIntervalMs: 250 },
+    { sourceUrl, slotName: prefix, publicationName: prefix, topicPrefix: prefix, topicPartitions: 4, heartbeatIntervalMs: 500, statusIntervalMs: 250 },
     { transport: testTransport(stack), logger, registry: createRegistry('capture') },
   );
   const dlq = deadLetterTopic(prefix);
   const groupId = uniqueName(`${label}_g`);
-  const pivot = await startPivot({ transport: testTransport(stack, `${label}-pivot`), pool: db.pool, topic: capture.topic, deadLetterTopic: dlq, groupId, pausePollMs: 300, sessionTimeoutMs: 10_000, logger, ...pivotOptions });
+  const pivot = await startPivot({ transport: testTransport(stack, `${label}-pivot`), pool: targetPool, topic: capture.topic, deadLetterTopic: dlq, groupId, pausePollMs: 300, sessionTimeoutMs: 10_000, logger, ...pivotOptions });
   await until('capture active', 30_000, async () => capture.state() === 'active');
   let stopped = false;
   return {
