@@ -3,6 +3,7 @@ import { BackfillError, loadChunks, readShipStatsSampled, runBackfill } from '@f
 import { fillBlockProblem, fillChanges, type Change } from '@fleetpivot/events';
 import { startCapture } from '@fleetpivot/source-pg';
 import { createRegistry, silentLogger } from '@fleetpivot/telemetry';
+import { freePort } from '@fleetpivot/stack';
 import { testTransport } from '@fleetpivot/testing';
 import { changeCount, readTopic, sleep } from '../capture/helpers.ts';
 import { backfillEnv, insertRows, keyOf, NARROW_KEYED_SQL, readWholeTopic, rowsOf, waitForSlot, type BackfillEnv } from './helpers.ts';
@@ -37,6 +38,16 @@ describe('backfill preflight', () => {
     await e.db.pool.query('ALTER TABLE tenant.tbl_data_timeseries DROP COLUMN bool_v, DROP COLUMN str_v');
     err = await failure(runBackfill(e.options()));
     expect([err.code, err.message]).toEqual(['columns_missing', expect.stringMatching(/lacks column\(s\) str_v, bool_v/)]);
+  });
+
+  it('names a source problem at once while Kafka is unreachable', async () => {
+    // The Kafka connections start beside the source's checks (run.ts); a producer still retrying an absent broker
+    // (5 s of kafkajs retries, measured) must not hold up the answer.
+    const e = await env('bf_nokafka');
+    const started = performance.now();
+    const err = await failure(runBackfill(e.options({ kafkaBrokers: [`127.0.0.1:${await freePort()}`], sourceTable: { schema: 'tenant', table: 'nope' } })));
+    expect(err.code).toBe('source_missing');
+    expect(performance.now() - started).toBeLessThan(2_000); // ~60 ms here; waiting on the producer took 5 s
   });
 
   it('backfills a table without a primary key, saying what UPDATE/DELETE capture needs', async () => {
