@@ -53,7 +53,7 @@ export function markdownSummary(report: RunReport): string {
     '',
     `${report.startedAt} · ${Math.round(report.durationS)} s · ${report.repeats} repeats per figure (min / **median** / max) · commit ${m.gitCommit}${m.gitDirty ? ' (dirty)' : ''} · services ${report.servicesFrom === 'bundle' ? 'bundled, as in the images' : 'from their TypeScript sources'}`,
     '',
-    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, kernel ${m.kernel}, load ${m.loadAverage.join(' ')} at start · Node ${m.node} · PostgreSQL ${m.postgres} · Kafka ${m.kafka}`,
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, kernel ${m.kernel}, load ${m.loadAverage.join(' ')} and CPU pressure ${m.cpuPressureSome60 ?? 'n/a'} % at start · Node ${m.node} · PostgreSQL ${m.postgres} (huge_pages ${m.hugePages ?? 'not recorded'}) · Kafka ${m.kafka}`,
     '',
     'Every comparison below is between systems run in this same process run on the same data. "factor" > 1 means the first system is better.',
     '',
