@@ -60,7 +60,7 @@ export async function startPipeline(stack: StackInfo, db: TestDatabase, label: s
       const ends = await admin.logEndOffsets(capture.topic).finally(() => admin.close());
       await until('pivot applying everything', timeoutMs, async () => {
         for (const [partition, e] of ends) {
-          const applied = await readAppliedOffset(db.pool, { group: groupId, topic: capture.topic, partition });
+          const applied = await readAppliedOffset(targetPool, { group: groupId, topic: capture.topic, partition });
           if (applied + 1n < BigInt(e)) return false;
         }
         return true;

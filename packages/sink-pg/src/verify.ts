@@ -36,7 +36,7 @@ const MATCH = `CASE a.typ
 
 /**
  * Compares one ship's wide tables with the pivot of the narrow table, cell for cell, in SQL.
- * Both must be in the database `db` points at (for a separate target, verify on a copy or through postgres_fdw).
+ * Both must be in the database `db` points at; for a narrow table in another database, verifyShipAcross.
  */
 export async function verifyShip(db: pg.ClientBase | pg.Pool, narrow: NarrowSource, shipId: string, sampleSize = 20): Promise<VerifyResult> {
   const parts = await db.query<{ table_schema: string; table_name: string }>('SELECT table_schema, table_name FROM fleetpivot.ship_tables WHERE ship_id = $1 ORDER BY part', [shipId]);

@@ -1,4 +1,4 @@
-import { verifyShip } from '@fleetpivot/sink-pg';
+import { shipsAcross, verifyShip, verifyShipAcross } from '@fleetpivot/sink-pg';
 import { quoteQualified } from '@fleetpivot/pgkit';
 import { migrateControl, recordAudit } from '@fleetpivot/control';
 import type { Command } from '../command.ts';
@@ -10,7 +10,9 @@ export const verify: Command = {
   summary: 'compare the narrow table with the wide tables, ship by ship, cell for cell (counts and values)',
   usage: `fleetpivot verify [--ships A,B] [--json]
 Compares every non-empty narrow cell (the value its value_format names) with its wide cell, and every wide cell
-with the narrow table. Exit 0 when every ship matches, 1 otherwise. The narrow and wide tables must be in one database.
+with the narrow table. Exit 0 when every ship matches, 1 otherwise. When the narrow and wide tables are in different
+databases (--target-url differs from --source-url), each ship's narrow rows are copied into a temporary table on the
+target for the comparison.
   --ships A,B          only these ships (default: every ship in the narrow table or the catalog)
   --narrow-schema S    default tenant
   --narrow-table T     default tbl_data_timeseries
@@ -21,14 +23,19 @@ ${connectionUsage}`,
     const narrow = { schema: String(values['narrow-schema'] ?? 'tenant'), table: String(values['narrow-table'] ?? 'tbl_data_timeseries') };
     const c = await connect(values, io);
     try {
+      const across = c.target !== c.source;
       const ships =
         shipList(values) ??
-        (await c.target.query<{ ship_id: string }>(
-          `SELECT DISTINCT ship_id FROM (SELECT ship_id FROM fleetpivot.ship_tables UNION SELECT DISTINCT ship_id FROM ${quoteQualified(narrow.schema, narrow.table)} WHERE ship_id IS NOT NULL) s ORDER BY 1`,
-        )).rows.map((r) => r.ship_id);
+        (across
+          ? await shipsAcross(c.source, c.target, narrow)
+          : (
+              await c.target.query<{ ship_id: string }>(
+                `SELECT DISTINCT ship_id FROM (SELECT ship_id FROM fleetpivot.ship_tables UNION SELECT DISTINCT ship_id FROM ${quoteQualified(narrow.schema, narrow.table)} WHERE ship_id IS NOT NULL) s ORDER BY 1`,
+              )
+            ).rows.map((r) => r.ship_id));
       const results = [];
       for (const ship of ships) {
-        const r = await verifyShip(c.target, narrow, ship);
+        const r = across ? await verifyShipAcross(c.source, c.target, narrow, ship) : await verifyShip(c.target, narrow, ship);
         results.push(r);
         if (!values.json) io.stdout(`${r.mismatches === 0 ? 'ok      ' : 'MISMATCH'}  ${ship}  narrow cells ${r.expectedCells}  wide cells ${r.actualCells}  mismatches ${r.mismatches}`);
       }
