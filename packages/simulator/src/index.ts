@@ -7,6 +7,8 @@ export type { LiveOptions, LiveStats, LiveHandle, TickReport } from './live.ts';
 export { ShipPicker, ChannelPicker, formatOf, imoCheckDigit, defaultFormatMix } from './fleet.ts';
 export type { ValueFormat, FormatMix } from './fleet.ts';
 export { createFleet, addShip, addChannel } from './fleet-state.ts';
+export { createRng } from './random.ts';
+export type { Rng } from './random.ts';
 export type { Fleet, FleetOptions, ShipState, ChannelState } from './fleet-state.ts';
 export { createChannel } from './values.ts';
 export type { ChannelModel, SampleValue } from './values.ts';
