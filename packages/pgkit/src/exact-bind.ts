@@ -87,8 +87,13 @@ export function pgProtocolBind(): BindSerializer {
   return ((serialize[INSTALLED] as BindSerializer | undefined) ?? serialize.bind) as BindSerializer;
 }
 
+/** This module already installed it (or found it installed): every pool calls installExactBind, resolving pg-protocol once is enough. */
+let installedHere = false;
+
 /** Makes node-postgres write Bind messages with `serializeBind` (once per process; idempotent). */
 export function installExactBind(): void {
+  if (installedHere) return;
+  installedHere = true;
   const serialize = pgProtocolSerializer();
   if (serialize[INSTALLED] || typeof serialize.bind !== 'function') return;
   serialize[INSTALLED] = serialize.bind;
