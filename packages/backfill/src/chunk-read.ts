@@ -1,7 +1,7 @@
 import type pg from 'pg';
+import { NARROW_SELECT } from '@fleetpivot/events';
 import { GROUPED_FIELDS } from './channel-groups.ts';
 import { chunkCopySql, chunkGroupedCopySql, shipChannelsSql, usesChannelWalk } from './chunk-sql.ts';
-import { NARROW_SELECT } from './narrow-row.ts';
 import type { ChunkSpec } from './plan.ts';
 import type { ChunkDeps } from './produce-chunk.ts';
 

@@ -1,7 +1,6 @@
 import { quoteIdent, quoteLiteral, quoteQualified, quoteTextArray } from '@fleetpivot/pgkit';
-import type { SourceTable } from '@fleetpivot/events';
+import { NARROW_SELECT, type SourceTable } from '@fleetpivot/events';
 import { GROUPED_ARRAYS, GROUPED_STRING_MAX_BYTES } from './channel-groups.ts';
-import { NARROW_SELECT } from './narrow-row.ts';
 import type { ChunkSpec } from './plan.ts';
 import { timestampLiteralText } from './time.ts';
 

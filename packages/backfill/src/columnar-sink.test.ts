@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildFillBlock, ChangeBatchCodec, fillBlockProblem, fillChanges, type Change, type ChangeBatch, type FillCell } from '@fleetpivot/events';
+import { buildFillBlock, ChangeBatchCodec, fillBlockProblem, fillChanges, NARROW_SELECT, type Change, type ChangeBatch, type FillCell } from '@fleetpivot/events';
 import { BinaryCopyParser } from './binary-copy.ts';
 import { columnarSink } from './columnar-sink.ts';
 import { GROUPED_FIELDS } from './channel-groups.ts';
 import { copyStream, groupedCopyStream, groupedOrder, INT64_MAX, INT64_MIN, PG_EPOCH_US, pieces, prng, rawTime, type NarrowInput } from './copy-fixture.ts';
 import type { FillCaps } from './fill-builder.ts';
 import type { MessageSender } from './message-sender.ts';
-import { decodeNarrowRow, NARROW_SELECT, timestampUs } from './narrow-row.ts';
+import { decodeNarrowRow, timestampUs } from './narrow-row.ts';
 
 const codec = new ChangeBatchCodec();
 const source: ChangeBatch['source'] = { kind: 'BACKFILL', lsn: '0/16B3748', commit_time_us: 1_714_564_800_000_000, xid: null, job_id: '7', chunk_id: '7/3' };

@@ -1,6 +1,6 @@
+import { NARROW_SELECT } from '@fleetpivot/events';
 import { BinaryCopyParser, SIGNATURE, type RawFields } from './binary-copy.ts';
 import { GROUPED_ARRAYS, GROUPED_STRING_MAX_BYTES } from './channel-groups.ts';
-import { NARROW_SELECT } from './narrow-row.ts';
 
 /**
  * Binary COPY streams of narrow rows for unit tests (not used by the job): what PostgreSQL sends for

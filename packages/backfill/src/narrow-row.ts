@@ -1,22 +1,7 @@
 import type { Change, Long } from '@fleetpivot/events';
-import { readInt64BE } from '@fleetpivot/events';
+import { NARROW_SELECT, readInt64BE } from '@fleetpivot/events';
 import { BackfillError } from './errors.ts';
 import type { RawFields } from './binary-copy.ts';
-
-/**
- * The narrow columns in the order the chunk query selects them, each cast to the type the binary
- * decoder below expects (a deployment whose table uses e.g. `timestamp` or `real` still reads right).
- */
-export const NARROW_SELECT = [
-  ['ship_id', 'text'],
-  ['data_channel_id', 'text'],
-  ['created_time', 'timestamptz'],
-  ['value_format', 'text'],
-  ['double_v', 'float8'],
-  ['long_v', 'int8'],
-  ['str_v', 'text'],
-  ['bool_v', 'bool'],
-] as const;
 
 export const NARROW_COLUMNS: readonly string[] = NARROW_SELECT.map(([c]) => c);
 

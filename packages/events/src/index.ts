@@ -8,5 +8,6 @@ export { EventsError } from './errors.ts';
 export type { EventsErrorCode } from './errors.ts';
 export { changeTopic, deadLetterTopic, shipKey, DEFAULT_SOURCE_TABLE } from './topics.ts';
 export type { SourceTable } from './topics.ts';
+export { NARROW_SELECT } from './narrow-table.ts';
 export { cellValueOf, renderText, renderDouble, isValueFormat, VALUE_FORMATS } from './values.ts';
 export type { CellValue, ValueFormat } from './values.ts';

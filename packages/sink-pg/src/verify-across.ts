@@ -1,20 +1,9 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { NARROW_SELECT } from '@fleetpivot/events';
 import { quoteIdent, quoteLiteral, quoteQualified } from '@fleetpivot/pgkit';
 import { verifyShip, type NarrowSource, type VerifyResult } from './verify.ts';
-
-/** The narrow columns the comparison reads, each cast to the type verifyShip expects (a `timestamp` or `real` column reads right too). */
-const NARROW_COLUMNS = [
-  ['ship_id', 'text'],
-  ['data_channel_id', 'text'],
-  ['created_time', 'timestamptz'],
-  ['value_format', 'text'],
-  ['double_v', 'float8'],
-  ['long_v', 'int8'],
-  ['str_v', 'text'],
-  ['bool_v', 'bool'],
-] as const;
 
 /** Where a ship's narrow rows are copied on the target: a temporary table, dropped when the comparison's transaction ends. */
 const COPIED: NarrowSource = { schema: 'pg_temp', table: 'fleetpivot_verify_narrow' };
@@ -32,8 +21,8 @@ export async function verifyShipAcross(source: pg.Pool, target: pg.Pool, narrow:
   try {
     into = await target.connect();
     await into.query('BEGIN');
-    await into.query(`CREATE TEMP TABLE ${quoteIdent(COPIED.table)} (${NARROW_COLUMNS.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')}) ON COMMIT DROP`);
-    const columns = NARROW_COLUMNS.map(([c, t]) => `${quoteIdent(c)}::${t}`).join(', ');
+    await into.query(`CREATE TEMP TABLE ${quoteIdent(COPIED.table)} (${NARROW_SELECT.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')}) ON COMMIT DROP`);
+    const columns = NARROW_SELECT.map(([c, t]) => `${quoteIdent(c)}::${t}`).join(', ');
     await pipeline(
       from.query(copyTo(`COPY (SELECT ${columns} FROM ${quoteQualified(narrow.schema, narrow.table)} WHERE ship_id = ${quoteLiteral(shipId)}) TO STDOUT (FORMAT binary)`)),
       into.query(copyFrom(`COPY ${quoteQualified(COPIED.schema, COPIED.table)} FROM STDIN (FORMAT binary)`)),
