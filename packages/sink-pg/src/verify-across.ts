@@ -12,7 +12,8 @@ const COPIED: NarrowSource = { schema: 'pg_temp', table: 'fleetpivot_verify_narr
  * verifyShip for a narrow table in another database than the wide tables. The ship's narrow rows travel by binary
  * COPY into a temporary table on a target connection, and the same comparison runs there: "matches" has one
  * definition however the databases are laid out. The copy is what the source holds when it is read, so, as for
- * verifyShip, the answer is exact once writers have stopped and the pivot has caught up.
+ * verifyShip, the answer is exact once writers have stopped and the pivot has caught up. Holds a connection of each
+ * pool at once (one pool for both needs room for two).
  */
 export async function verifyShipAcross(source: pg.Pool, target: pg.Pool, narrow: NarrowSource, shipId: string, sampleSize?: number): Promise<VerifyResult> {
   const from = await source.connect();
