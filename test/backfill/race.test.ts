@@ -2,7 +2,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { runBackfill } from '@fleetpivot/backfill';
 import { ChangeBatchCodec, deadLetterTopic, fillChanges } from '@fleetpivot/events';
 import { startPivot } from '@fleetpivot/pivot-service';
-import { readAppliedOffset, verifyAll } from '@fleetpivot/sink-pg';
+import { appliedThrough, verifyAll } from '@fleetpivot/sink-pg';
 import { createNarrowTable, loadHistory, startLive } from '@fleetpivot/simulator';
 import { parseLsn, startCapture } from '@fleetpivot/source-pg';
 import type { StackInfo } from '@fleetpivot/stack';
@@ -119,13 +119,7 @@ describe('backfill racing live writes', () => {
         const end = parseLsn((await db.pool.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!.lsn);
         await until('capture confirming past the writers', 120_000, async () => parseLsn(capture.confirmedLsn()) >= end);
         const ends = await admin(stack, (a) => a.logEndOffsets(capture.topic));
-        await until('pivot lag draining', 300_000, async () => {
-          for (const [partition, e] of ends) {
-            const applied = await readAppliedOffset(db.pool, { group: groupId, topic: capture.topic, partition });
-            if (applied + 1n < BigInt(e)) return false;
-          }
-          return true;
-        });
+        await until('pivot lag draining', 300_000, () => appliedThrough(db.pool, groupId, capture.topic, ends));
         await pivot.stop();
         await capture.stop();
         stopped = true;

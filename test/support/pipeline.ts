@@ -1,6 +1,6 @@
 import { deadLetterTopic } from '@fleetpivot/events';
 import { startPivot, type RunningPivot } from '@fleetpivot/pivot-service';
-import { readAppliedOffset } from '@fleetpivot/sink-pg';
+import { appliedThrough } from '@fleetpivot/sink-pg';
 import { parseLsn, startCapture, type CaptureHandle } from '@fleetpivot/source-pg';
 import type { Pool } from '@fleetpivot/pgkit';
 import type { StackInfo } from '@fleetpivot/stack';
@@ -58,13 +58,7 @@ export async function startPipeline(stack: StackInfo, db: TestDatabase, label: s
       await until('capture confirming past the writers', timeoutMs, async () => parseLsn(capture.confirmedLsn()) >= end);
       const admin = await testTransport(stack).admin();
       const ends = await admin.logEndOffsets(capture.topic).finally(() => admin.close());
-      await until('pivot applying everything', timeoutMs, async () => {
-        for (const [partition, e] of ends) {
-          const applied = await readAppliedOffset(targetPool, { group: groupId, topic: capture.topic, partition });
-          if (applied + 1n < BigInt(e)) return false;
-        }
-        return true;
-      });
+      await until('pivot applying everything', timeoutMs, () => appliedThrough(targetPool, groupId, capture.topic, ends));
     },
     async stop() {
       if (stopped) return;
