@@ -75,10 +75,13 @@ export function serializeBind(config: BindConfig = {}): Buffer {
   return buf;
 }
 
+/** Resolved once: installExactBind runs on every pool's creation. */
+let serializer: Record<string | symbol, unknown> | undefined;
+
 function pgProtocolSerializer(): Record<string | symbol, unknown> {
   // pg-protocol as node-postgres itself resolves it: the instance whose `serialize` its connection calls.
-  const requireFromPg = createRequire(createRequire(import.meta.url).resolve('pg'));
-  return (requireFromPg('pg-protocol') as { serialize: Record<string | symbol, unknown> }).serialize;
+  serializer ??= (createRequire(createRequire(import.meta.url).resolve('pg'))('pg-protocol') as { serialize: Record<string | symbol, unknown> }).serialize;
+  return serializer;
 }
 
 /** pg-protocol's own Bind writer (the tests compare with it), whether or not ours is installed. */
@@ -87,13 +90,8 @@ export function pgProtocolBind(): BindSerializer {
   return ((serialize[INSTALLED] as BindSerializer | undefined) ?? serialize.bind) as BindSerializer;
 }
 
-/** This module already installed it (or found it installed): every pool calls installExactBind, resolving pg-protocol once is enough. */
-let installedHere = false;
-
 /** Makes node-postgres write Bind messages with `serializeBind` (once per process; idempotent). */
 export function installExactBind(): void {
-  if (installedHere) return;
-  installedHere = true;
   const serialize = pgProtocolSerializer();
   if (serialize[INSTALLED] || typeof serialize.bind !== 'function') return;
   serialize[INSTALLED] = serialize.bind;
