@@ -73,10 +73,15 @@ SELECT (SELECT count(*) FROM e2)::int AS expected_cells, (SELECT count(*) FROM a
 
 /** Verifies every ship that appears in the narrow table or in the catalog. */
 export async function verifyAll(db: pg.ClientBase | pg.Pool, narrow: NarrowSource): Promise<VerifyResult[]> {
+  const out: VerifyResult[] = [];
+  for (const shipId of await shipsToVerify(db, narrow)) out.push(await verifyShip(db, narrow, shipId));
+  return out;
+}
+
+/** The ships of the narrow table and of the wide tables' catalog, in one database, sorted, each once. */
+export async function shipsToVerify(db: pg.ClientBase | pg.Pool, narrow: NarrowSource): Promise<string[]> {
   const ships = await db.query<{ ship_id: string }>(
     `SELECT ship_id FROM ${quoteQualified(narrow.schema, narrow.table)} WHERE ship_id IS NOT NULL UNION SELECT ship_id FROM fleetpivot.ship_tables ORDER BY 1`,
   );
-  const out: VerifyResult[] = [];
-  for (const s of ships.rows) out.push(await verifyShip(db, narrow, s.ship_id));
-  return out;
+  return ships.rows.map((r) => r.ship_id);
 }

@@ -1,5 +1,4 @@
-import { shipsAcross, verifyShip, verifyShipAcross } from '@fleetpivot/sink-pg';
-import { quoteQualified } from '@fleetpivot/pgkit';
+import { shipsAcross, shipsToVerify, verifyShip, verifyShipAcross } from '@fleetpivot/sink-pg';
 import { migrateControl, recordAudit } from '@fleetpivot/control';
 import type { Command } from '../command.ts';
 import { parseOptions } from '../args.ts';
@@ -24,15 +23,7 @@ ${connectionUsage}`,
     const c = await connect(values, io);
     try {
       const across = c.target !== c.source;
-      const ships =
-        shipList(values) ??
-        (across
-          ? await shipsAcross(c.source, c.target, narrow)
-          : (
-              await c.target.query<{ ship_id: string }>(
-                `SELECT DISTINCT ship_id FROM (SELECT ship_id FROM fleetpivot.ship_tables UNION SELECT DISTINCT ship_id FROM ${quoteQualified(narrow.schema, narrow.table)} WHERE ship_id IS NOT NULL) s ORDER BY 1`,
-              )
-            ).rows.map((r) => r.ship_id));
+      const ships = shipList(values) ?? (across ? await shipsAcross(c.source, c.target, narrow) : await shipsToVerify(c.target, narrow));
       const results = [];
       for (const ship of ships) {
         const r = across ? await verifyShipAcross(c.source, c.target, narrow, ship) : await verifyShip(c.target, narrow, ship);
