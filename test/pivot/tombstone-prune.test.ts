@@ -72,6 +72,37 @@ describe('tombstone pruning', () => {
     await expectExact(env);
   });
 
+  it('gives a cell cleared again its new tombstone time, so a prune mark taken between the clears keeps it', { timeout: 60_000 }, async () => {
+    const env = await pivotEnv(stack, 'prune_again', 1);
+    envs.push(env);
+    // The narrow table: a inserted and deleted, inserted again and deleted again; c stays.
+    await applyNarrow(env.db.pool, [ins('a', 1), ins('c', 3)]);
+    await applyNarrow(env.db.pool, [del('a')]);
+    await applyNarrow(env.db.pool, [ins('a', 5)]);
+    await applyNarrow(env.db.pool, [del('a')]);
+    const pivot = await runPivot(env, { tombstonePruneMs: 0 });
+    try {
+      await produce(env, [encode(env, batchOf('S', [ins('a', 1), ins('c', 3)])), encode(env, batchOf('S', [del('a')]))]);
+      await waitApplied(env);
+      // The first clear happened long ago; a mark was taken after it, while no backfill job ran.
+      await env.db.pool.query(`UPDATE fleetpivot.cell_tombstones SET deleted_at = '2024-01-01'`);
+      // A job starts after that mark and reads a = 5; then a is set and cleared again, in one batch: the
+      // pivot reduces it to the clear, whose tombstone already exists.
+      await produce(env, [encode(env, batchOf('S', [ins('a', 5), del('a')]))]);
+      await waitApplied(env);
+      const { rows } = await env.db.pool.query<{ recent: boolean }>(`SELECT deleted_at > now() - interval '1 hour' AS recent FROM fleetpivot.cell_tombstones`);
+      expect(rows).toEqual([{ recent: true }]);
+      // The pruner's mark from between the clears no longer covers the tombstone…
+      expect(await pruneTombstones(env.db.pool, '2024-02-01 00:00:00+00', 10)).toBe(0);
+      // …so the job's value, read before the second clear, meets it and does not refill the cell.
+      await produce(env, [encode(env, batchOf('S', [stale('a', 5)], 'BACKFILL'))]);
+      await waitApplied(env);
+    } finally {
+      await pivot.stop();
+    }
+    await expectExact(env);
+  });
+
   it('prunes in batches, only what is older than the mark, and stops between batches when asked', async () => {
     const env = await pivotEnv(stack, 'prune_batches', 1);
     envs.push(env);

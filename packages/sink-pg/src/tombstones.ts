@@ -41,7 +41,11 @@ export async function tombstonesIn(c: pg.ClientBase, windows: readonly ShipWindo
   return new Set(r.rows.map((row) => cellKey(row.s, row.ch, BigInt(row.us))));
 }
 
-/** A live DELETE records a tombstone; a live SET removes it. */
+/**
+ * A live DELETE records a tombstone; a live SET removes it. A cell cleared again takes the new clear's time: the
+ * pruner drops tombstones older than a moment no backfill job ran (tombstone-prune.ts), and a job that started after
+ * the first clear may have read the value the second clear removed.
+ */
 export async function writeTombstones(c: pg.ClientBase, adds: readonly CellKeyRow[], removes: readonly CellKeyRow[]): Promise<void> {
   if (removes.length > 0) {
     await c.query(
@@ -53,7 +57,8 @@ export async function writeTombstones(c: pg.ClientBase, adds: readonly CellKeyRo
   if (adds.length > 0) {
     await c.query(
       `INSERT INTO fleetpivot.cell_tombstones (ship_id, data_channel_id, created_time)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) ON CONFLICT DO NOTHING`,
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])
+       ON CONFLICT (ship_id, data_channel_id, created_time) DO UPDATE SET deleted_at = EXCLUDED.deleted_at`,
       arrays(adds),
     );
   }
