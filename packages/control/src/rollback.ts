@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { quoteQualified, withLockTimeout } from '@fleetpivot/pgkit';
-import { pauseShips } from '@fleetpivot/sink-pg';
+import { quoteQualified, runMigrations, withLockTimeout } from '@fleetpivot/pgkit';
+import { fenceBackfillJobs, pauseShips, SINK_COMPONENT, SINK_MIGRATIONS } from '@fleetpivot/sink-pg';
 import { recordAudit } from './audit.ts';
 import { ControlError } from './errors.ts';
 
@@ -16,15 +16,24 @@ export interface RollbackResult {
   shipId: string;
   droppedTables: string[];
   channels: number;
+  /** The ship's backfill messages from jobs up to this id are dropped from now on (sink-pg backfill-fences.ts). */
+  backfillJobFence: string;
 }
 
 /**
- * Rolls a ship back: pauses it, drops its wide tables and catalog entries (and its tombstones), and leaves
- * it paused. The narrow table is untouched — it stays the source of truth. To rebuild, run a backfill for
- * the ship (`fleetpivot backfill --ships X --new-job`) and resume it: the live events held in Kafka while it
- * was paused, plus the backfill of a snapshot taken after the drop, restore it exactly (docs/operations.md).
+ * Rolls a ship back: pauses it, drops its wide tables and catalog entries (and its tombstones), fences the
+ * backfill jobs that exist now, and leaves it paused. The narrow table is untouched — it stays the source of
+ * truth. To rebuild, run a new backfill job for the ship (`fleetpivot backfill --ships X --new-job`) and resume
+ * it: the live events held in Kafka while it was paused, plus the backfill of a snapshot taken after the drop,
+ * restore it exactly, and what older jobs still had on the way is dropped (docs/operations.md §6).
  */
 export async function rollbackShip(db: pg.Pool, shipId: string, o: RollbackOptions): Promise<RollbackResult> {
+  const setup = await db.connect();
+  try {
+    await runMigrations(setup, SINK_COMPONENT, SINK_MIGRATIONS); // the fence table may be newer than the running pivot
+  } finally {
+    setup.release();
+  }
   await pauseShips(db, [shipId], o.reason ?? 'rollback');
   await new Promise((r) => setTimeout(r, o.pauseSettleMs ?? 2_500));
   const client = await db.connect();
@@ -46,7 +55,8 @@ export async function rollbackShip(db: pg.Pool, shipId: string, o: RollbackOptio
         const channels = await c.query('DELETE FROM fleetpivot.channel_columns WHERE ship_id = $1', [shipId]);
         await c.query('DELETE FROM fleetpivot.ship_tables WHERE ship_id = $1', [shipId]);
         await c.query('DELETE FROM fleetpivot.cell_tombstones WHERE ship_id = $1', [shipId]);
-        return { shipId, droppedTables: dropped, channels: channels.rowCount ?? 0 };
+        const fence = await fenceBackfillJobs(c, shipId);
+        return { shipId, droppedTables: dropped, channels: channels.rowCount ?? 0, backfillJobFence: fence.toString() };
       },
       { lockTimeoutMs: o.lockTimeoutMs ?? 2_000 },
     );

@@ -8,6 +8,7 @@ export type { PruneMark } from './tombstone-prune.ts';
 export type { PartitionRef } from './offsets.ts';
 export { pauseShips, resumeShips, readPauses, isPaused } from './pauses.ts';
 export type { PauseState } from './pauses.ts';
+export { fenceBackfillJobs, isFencedBackfill } from './backfill-fences.ts';
 export { verifyShip, verifyAll, shipsToVerify } from './verify.ts';
 export { verifyShipAcross, verifyAllAcross, shipsAcross } from './verify-across.ts';
 export type { VerifyResult, CellMismatch, NarrowSource } from './verify.ts';

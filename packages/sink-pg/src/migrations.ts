@@ -100,4 +100,14 @@ COMMENT ON TABLE consumer_pauses IS 'A row with all_ships pauses every ship, oth
     sql: `CREATE INDEX IF NOT EXISTS cell_tombstones_deleted_at ON cell_tombstones (deleted_at);
 COMMENT ON TABLE cell_tombstones IS 'Cells cleared live: a backfill value never refills them (live wins). The pivot prunes them once no backfill value older than them can still arrive (docs/backfill.md, "Pruning tombstones").';`,
   },
+  {
+    version: 4,
+    description: 'backfill fences: a rolled-back ship ignores the backfill jobs that existed before its rollback',
+    sql: `CREATE TABLE IF NOT EXISTS ship_fences (
+  ship_id            text PRIMARY KEY,
+  backfill_job_fence bigint NOT NULL,
+  fenced_at          timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE ship_fences IS 'Written by a rollback: the pivot drops the ship''s backfill messages of jobs with id <= backfill_job_fence (docs/operations.md §6).';`,
+  },
 ];

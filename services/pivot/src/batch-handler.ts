@@ -1,6 +1,6 @@
 import type { ChangeBatchCodec } from '@fleetpivot/events';
 import { CellReducer, type Parked } from '@fleetpivot/pivot';
-import { isPaused, type PauseState, type WideSink } from '@fleetpivot/sink-pg';
+import { isFencedBackfill, isPaused, type PauseState, type WideSink } from '@fleetpivot/sink-pg';
 import type { BatchContext, Consumer, OutgoingMessage, PartitionBatch, Producer, TopicPartition } from '@fleetpivot/transport-kafka';
 import type { Logger } from '@fleetpivot/telemetry';
 import { decodeMessage, type DecodedMessage } from './decode.ts';
@@ -38,16 +38,24 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
   for (let attempt = 0; ; attempt++) {
     const applied = d.applied.get(cacheKey) ?? (await d.sink.appliedOffset(ref));
     let todo = decoded.filter((m) => m.offset > applied);
-    const pausedAt = todo.findIndex((m) => m.batch !== null && isPaused(d.pauses(), m.batch.ship_id));
+    const state = d.pauses();
+    const pausedAt = todo.findIndex((m) => m.batch !== null && isPaused(state, m.batch.ship_id));
     const pausedMsg = pausedAt >= 0 ? todo[pausedAt]! : null;
     if (pausedMsg) todo = todo.slice(0, pausedAt);
     if (todo.length > 0) {
       const started = process.hrtime.bigint();
       const reducer = new CellReducer();
+      const fenced: string[] = [];
       for (const m of todo) {
         const position = { topic: batch.topic, partition: batch.partition, offset: m.message.offset };
-        if (m.batch) reducer.add(m.batch, position);
+        // A rolled-back ship's values from jobs older than its rollback: applied offset moves past them, nothing else.
+        if (m.batch && isFencedBackfill(state.fences, m.batch)) fenced.push(`${m.batch.ship_id!.slice(0, 100)}@${m.batch.source.job_id?.slice(0, 30) ?? 'no job'}`);
+        else if (m.batch) reducer.add(m.batch, position);
         else reducer.addUndecodable(position, m.error ?? 'undecodable');
+      }
+      if (fenced.length > 0) {
+        d.metrics.fencedMessages.inc(fenced.length);
+        d.logger.info({ topic: batch.topic, partition: batch.partition, messages: fenced.length, from: [...new Set(fenced)].slice(0, 10) }, 'dropped backfill messages of jobs older than their ship\'s rollback');
       }
       const reduction = reducer.result();
       await parkToTopic(d, todo, reduction.parked);

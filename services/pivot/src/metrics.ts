@@ -17,6 +17,7 @@ export function createPivotMetrics(registry: Registry) {
     parked: new Counter({ name: 'fleetpivot_pivot_parked_total', help: 'Changes or messages parked in the dead-letter topic and table', labelNames: ['reason'], registers }),
     overflow: new Counter({ name: 'fleetpivot_pivot_overflow_values_total', help: 'Values kept in _overflow because their column type cannot hold them losslessly', registers }),
     pausedPartitions: new Gauge({ name: 'fleetpivot_pivot_paused_partitions', help: 'Partitions paused because they hold a paused ship', registers }),
+    fencedMessages: new Counter({ name: 'fleetpivot_pivot_fenced_backfill_messages_total', help: 'Backfill messages dropped: their job is older than their ship\'s rollback', registers }),
     tombstonesPruned: new Counter({ name: 'fleetpivot_pivot_tombstones_pruned_total', help: 'Cell tombstones deleted once no older backfill value could still arrive', registers }),
     applyErrors: new Counter({ name: 'fleetpivot_pivot_apply_errors_total', help: 'Partition batches that failed to apply (redelivered)', registers }),
   };

@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { backfillMigrations } from '@fleetpivot/backfill';
+import { migrateControl, resume, rollbackShip } from '@fleetpivot/control';
+import { runMigrations } from '@fleetpivot/pgkit';
+import type { ChangeBatch } from '@fleetpivot/events';
+import { applyNarrow, batchOf, type NarrowOp } from '../pivot/narrow-model.ts';
+import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from '../pivot/harness.ts';
+
+const stack = inject('stack');
+const envs: PivotEnv[] = [];
+afterAll(async () => {
+  for (const e of envs) await e.close();
+});
+const T = (i: number) => 1_700_000_000_000_000n + BigInt(i) * 15_000_000n;
+const ins = (channel: string, value: number): NarrowOp => ({ op: 'INSERT', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+const upd = (channel: string, value: number): NarrowOp => ({ op: 'UPDATE', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+const del = (channel: string): NarrowOp => ({ op: 'DELETE', ship: 'S', channel, timeUs: T(1) });
+const read = (channel: string, value: number): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+
+/** A backfill message of job `jobId` (as the backfill writes them: the job's id in the source). */
+function ofJob(jobId: string | null, ops: NarrowOp[]): ChangeBatch {
+  const b = batchOf('S', ops, 'BACKFILL');
+  return { ...b, source: { ...b.source, job_id: jobId, chunk_id: jobId === null ? null : `${jobId}/1` } };
+}
+
+async function newJob(env: PivotEnv): Promise<string> {
+  const { rows } = await env.db.pool.query<{ id: string }>(
+    `INSERT INTO fleetpivot.backfill_jobs (source_table, scope, status, rows_total, chunks_total) VALUES ('tenant.tbl_data_timeseries', '{}', 'running', 1, 1) RETURNING id::text`,
+  );
+  return rows[0]!.id;
+}
+
+describe('rollback fences the backfill jobs that existed before it', () => {
+  it('drops what an older job still has in the topic, so the rebuild is exact', { timeout: 90_000 }, async () => {
+    const env = await pivotEnv(stack, 'fence', 1);
+    envs.push(env);
+    const pivot = await runPivot(env, { tombstonePruneMs: 0 });
+    try {
+      const c = await env.db.pool.connect();
+      await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
+      await migrateControl(env.db.pool);
+      // A fleet-wide job reads a = 1 and b = 7; live then updates a to 2 and deletes b, and both are applied.
+      const old = await newJob(env);
+      await applyNarrow(env.db.pool, [ins('a', 1), ins('b', 7), ins('c', 3)]);
+      await produce(env, [encode(env, batchOf('S', [ins('a', 1), ins('b', 7), ins('c', 3)]))]);
+      await applyNarrow(env.db.pool, [upd('a', 2), del('b')]);
+      await produce(env, [encode(env, batchOf('S', [upd('a', 2), del('b')]))]);
+      await waitApplied(env);
+
+      // The ship is rolled back while the old job's values for it are still on their way.
+      const rolled = await rollbackShip(env.db.pool, 'S', { actor: 'test', reason: 'bad conversion', pauseSettleMs: 500 });
+      expect(rolled.backfillJobFence).toBe(old);
+      await produce(env, [encode(env, ofJob(old, [read('a', 1), read('b', 7), read('c', 3)])), encode(env, ofJob(null, [read('b', 7)]))]);
+      const rebuild = await newJob(env);
+      expect(BigInt(rebuild)).toBeGreaterThan(BigInt(old));
+      // Resumed, the old values reach the empty tables first; then the rebuild reads the narrow table as it is now.
+      await resume(env.db.pool, ['S'], 'test');
+      await waitApplied(env);
+      await produce(env, [encode(env, ofJob(rebuild, [read('a', 2), read('c', 3)]))]);
+      await waitApplied(env);
+      // Two messages were dropped: the old job's and the one without a job.
+      expect((await pivot.metrics.fencedMessages.get()).values[0]?.value).toBe(2);
+    } finally {
+      await pivot.stop();
+    }
+    // a is 2, not the old job's 1 (without the fence it filled the empty cell, and the rebuild's 2 found it
+    // taken); b stays deleted (without the fence the old 7 came back: its tombstone went with the rollback).
+    await expectExact(env);
+  });
+});
