@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { backfillMigrations } from '@fleetpivot/backfill';
+import { backfillMigrations, fencedShipsOfJob } from '@fleetpivot/backfill';
 import { migrateControl, resume, rollbackShip } from '@fleetpivot/control';
 import { runMigrations } from '@fleetpivot/pgkit';
 import type { ChangeBatch } from '@fleetpivot/events';
@@ -31,7 +31,7 @@ async function newJob(env: PivotEnv): Promise<string> {
 }
 
 describe('rollback fences the backfill jobs that existed before it', () => {
-  it('drops what an older job still has in the topic, so the rebuild is exact', { timeout: 90_000 }, async () => {
+  it('drops what an older job still has in the topic, so the rebuild is exact, and names the ships a resumed old job reads in vain', { timeout: 90_000 }, async () => {
     const env = await pivotEnv(stack, 'fence', 1);
     envs.push(env);
     const pivot = await runPivot(env, { tombstonePruneMs: 0 });
@@ -60,6 +60,20 @@ describe('rollback fences the backfill jobs that existed before it', () => {
       await waitApplied(env);
       // Two messages were dropped: the old job's and the one without a job.
       expect((await pivot.metrics.fencedMessages.get()).values[0]?.value).toBe(2);
+
+      // Resuming the old job warns about the ships of its unfinished chunks that were rolled back since it was
+      // created; not about a finished chunk, a ship not rolled back, or the rebuild job.
+      const hostile = "S'; DROP TABLE fleetpivot.ship_fences; --";
+      await env.db.pool.query(`INSERT INTO fleetpivot.ship_fences (ship_id, backfill_job_fence) VALUES ($1, $2)`, [hostile, old]);
+      await env.db.pool.query(
+        `INSERT INTO fleetpivot.backfill_chunks (job_id, id, ship_id, rows_estimate, status)
+         SELECT $1::bigint, i, s, 1, st FROM unnest($3::int[], $4::text[], $5::text[]) AS u(i, s, st)
+         UNION ALL SELECT $2::bigint, 1, 'S', 1, 'pending'`,
+        [old, rebuild, [1, 2, 3, 4], ['S', hostile, 'T', 'done-ship'], ['pending', 'running', 'pending', 'done']],
+      );
+      await env.db.pool.query(`INSERT INTO fleetpivot.ship_fences (ship_id, backfill_job_fence) VALUES ('done-ship', $1)`, [old]);
+      expect(await fencedShipsOfJob(env.db.pool, old)).toEqual(['S', hostile].sort());
+      expect(await fencedShipsOfJob(env.db.pool, rebuild)).toEqual([]);
     } finally {
       await pivot.stop();
     }

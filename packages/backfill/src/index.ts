@@ -11,7 +11,7 @@ export { readShipStats } from './stats.ts';
 export { readShipStatsSampled, DEFAULT_PLAN_SAMPLE_PAGES } from './sampled-stats.ts';
 export { chunkCopySql, chunkWhereSql } from './chunk-sql.ts';
 export { checkSlot, checkSourceTable } from './preflight.ts';
-export { getJob, loadChunks, findUnfinishedJob } from './job-store.ts';
+export { getJob, loadChunks, findUnfinishedJob, fencedShipsOfJob } from './job-store.ts';
 export type { JobRecord, ChunkRecord, JobScope } from './job-store.ts';
 export { decodeNarrowRow, NARROW_COLUMNS } from './narrow-row.ts';
 export { BinaryCopyParser } from './binary-copy.ts';

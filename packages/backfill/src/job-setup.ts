@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '@fleetpivot/telemetry';
 import { BackfillError } from './errors.ts';
-import { createJob, findUnfinishedJob, getJob, markResumed, type JobScope } from './job-store.ts';
+import { createJob, fencedShipsOfJob, findUnfinishedJob, getJob, markResumed, type JobScope } from './job-store.ts';
 import { planChunks } from './plan.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ChunkAccess } from './chunk-sql.ts';
@@ -55,6 +55,13 @@ export async function chooseJob(source: pg.Pool, target: pg.Pool, lockClient: pg
     await lockJob(lockClient, existing.id);
     await markResumed(target, existing.id);
     logger.info({ job: existing.id, status: existing.status, rowsDone: existing.rowsDone, rowsTotal: existing.rowsTotal }, 'backfill job resumed');
+    const fenced = await fencedShipsOfJob(target, existing.id);
+    if (fenced.length > 0) {
+      logger.warn(
+        { job: existing.id, ships: fenced.slice(0, 20), count: fenced.length },
+        'ships of this job were rolled back after it was created: the pivot drops what it reads for them; rebuild them with a new job (--ships ... --new-job)',
+      );
+    }
     return { jobId: existing.id, resumed: true, sampledPlan: false };
   }
   const started = performance.now();

@@ -98,6 +98,22 @@ export async function loadChunks(db: pg.ClientBase | pg.Pool, jobId: string): Pr
   }));
 }
 
+/**
+ * Ships with unfinished chunks in the job that were rolled back after the job was created: the pivot drops what the
+ * job reads for them (the fence in `fleetpivot.ship_fences`, sink-pg's backfill-fences.ts). None when the pivot's
+ * tables are not in this database.
+ */
+export async function fencedShipsOfJob(db: pg.Pool, jobId: string): Promise<string[]> {
+  const exists = await db.query<{ ok: boolean }>(`SELECT to_regclass('fleetpivot.ship_fences') IS NOT NULL AS ok`);
+  if (!exists.rows[0]?.ok) return [];
+  const { rows } = await db.query<{ ship_id: string }>(
+    `SELECT DISTINCT c.ship_id FROM fleetpivot.backfill_chunks c JOIN fleetpivot.ship_fences f ON f.ship_id = c.ship_id
+     WHERE c.job_id = $1 AND c.status <> 'done' AND f.backfill_job_fence >= $1 ORDER BY 1`,
+    [jobId],
+  );
+  return rows.map((r) => r.ship_id);
+}
+
 export async function markResumed(db: pg.Pool, jobId: string): Promise<void> {
   await db.query(`UPDATE fleetpivot.backfill_jobs SET status = 'running', retries = retries + 1, error = NULL, finished_at = NULL, updated_at = now() WHERE id = $1`, [jobId]);
 }
