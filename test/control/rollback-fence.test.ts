@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { backfillMigrations, fencedShipsOfJob } from '@fleetpivot/backfill';
+import { runCli } from '@fleetpivot/cli';
 import { migrateControl, resume, rollbackShip } from '@fleetpivot/control';
 import { runMigrations } from '@fleetpivot/pgkit';
 import type { ChangeBatch } from '@fleetpivot/events';
@@ -50,6 +51,11 @@ describe('rollback fences the backfill jobs that existed before it', () => {
       // The ship is rolled back while the old job's values for it are still on their way.
       const rolled = await rollbackShip(env.db.pool, 'S', { actor: 'test', reason: 'bad conversion', pauseSettleMs: 500 });
       expect(rolled.backfillJobFence).toBe(old);
+      const out: string[] = [];
+      const io = { stdout: (l: string) => out.push(l), stderr: () => undefined, env: { FLEETPIVOT_SOURCE_URL: env.db.url, KAFKA_BROKERS: stack.kafkaBrokers.join(',') }, signal: new AbortController().signal };
+      expect(await runCli(['status'], io)).toBe(0);
+      expect(out).toContain(`rolled back, older backfill jobs fenced: S (jobs <= ${old})`);
+      expect(out).toContain('paused: S (bad conversion)');
       await produce(env, [encode(env, ofJob(old, [read('a', 1), read('b', 7), read('c', 3)])), encode(env, ofJob(null, [read('b', 7)]))]);
       const rebuild = await newJob(env);
       expect(BigInt(rebuild)).toBeGreaterThan(BigInt(old));

@@ -14,6 +14,8 @@ export interface PipelineStatus {
   ships: number;
   channels: number;
   pauses: Array<{ ship: string; reason: string; pausedAt: Date }>;
+  /** Rolled-back ships: the pivot drops their backfill values from jobs up to `backfillJobFence`. */
+  fences: Array<{ ship: string; backfillJobFence: string; fencedAt: Date }>;
   deadLetters: number;
   backfillJobs: Array<{ id: string; status: string; rowsDone: number; rowsTotal: number; startedAt: Date | null; finishedAt: Date | null }>;
 }
@@ -38,6 +40,7 @@ export async function pipelineStatus(target: pg.Pool, source: pg.Pool, admin: Ad
   const count = async (sql: string) => Number((await target.query<{ n: string }>(sql)).rows[0]!.n);
   const hasCatalog = await tableExists(target, 'fleetpivot.ship_tables');
   const hasJobs = await tableExists(target, 'fleetpivot.backfill_jobs');
+  const hasFences = await tableExists(target, 'fleetpivot.ship_fences');
   const topics = await admin.listTopics();
   return {
     slots: await slotStatus(source),
@@ -47,6 +50,11 @@ export async function pipelineStatus(target: pg.Pool, source: pg.Pool, admin: Ad
     pauses: hasCatalog
       ? (await target.query<{ all_ships: boolean; ship_id: string; reason: string; paused_at: Date }>('SELECT all_ships, ship_id, reason, paused_at FROM fleetpivot.consumer_pauses ORDER BY paused_at')).rows.map(
           (p) => ({ ship: p.all_ships ? '(all)' : p.ship_id, reason: p.reason, pausedAt: p.paused_at }),
+        )
+      : [],
+    fences: hasFences
+      ? (await target.query<{ ship_id: string; fence: string; fenced_at: Date }>('SELECT ship_id, backfill_job_fence::text AS fence, fenced_at FROM fleetpivot.ship_fences ORDER BY fenced_at DESC LIMIT 20')).rows.map(
+          (f) => ({ ship: f.ship_id, backfillJobFence: f.fence, fencedAt: f.fenced_at }),
         )
       : [],
     deadLetters: hasCatalog ? await count('SELECT count(*) AS n FROM fleetpivot.dead_letters') : 0,

@@ -8,7 +8,7 @@ import { connect, connectionOptions, connectionUsage } from '../connections.ts';
 
 export const status: Command = {
   name: 'status',
-  summary: 'slot lag, consumer lag per partition, ships and channels, pauses, parked events, backfill jobs',
+  summary: 'slot lag, consumer lag per partition, ships and channels, pauses, rollback fences, parked events, backfill jobs',
   usage: `fleetpivot status [--group G] [--topic-prefix P] [--json]
   --group G            the pivot consumer group (default fleetpivot-pivot)
   --topic-prefix P     the topic prefix (default fleetpivot)
@@ -31,6 +31,7 @@ ${connectionUsage}`,
       io.stdout(`topic ${topic}: consumer lag ${lag} messages over ${s.consumerLag.length} partitions${s.consumerLag.length ? ` (${s.consumerLag.map((p) => `${p.partition}:${p.lag}`).join(' ')})` : ''}`);
       io.stdout(`wide tables: ${s.ships} ships, ${s.channels} channel columns; parked events: ${s.deadLetters}`);
       io.stdout(`paused: ${s.pauses.length === 0 ? 'nothing' : s.pauses.map((p) => `${p.ship}${p.reason ? ` (${p.reason})` : ''}`).join(', ')}`);
+      if (s.fences.length > 0) io.stdout(`rolled back, older backfill jobs fenced: ${s.fences.map((f) => `${f.ship} (jobs <= ${f.backfillJobFence})`).join(', ')}`);
       for (const j of s.backfillJobs) io.stdout(`backfill job ${j.id}: ${j.status}, ${j.rowsDone}/${j.rowsTotal} rows`);
       return 0;
     } finally {
