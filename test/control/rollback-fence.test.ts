@@ -4,7 +4,7 @@ import { runCli } from '@fleetpivot/cli';
 import { migrateControl, resume, rollbackShip } from '@fleetpivot/control';
 import { runMigrations } from '@fleetpivot/pgkit';
 import type { ChangeBatch } from '@fleetpivot/events';
-import { applyNarrow, batchOf, type NarrowOp } from '../pivot/narrow-model.ts';
+import { applyNarrow, batchOf, opsAt, type NarrowOp } from '../pivot/narrow-model.ts';
 import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from '../pivot/harness.ts';
 
 const stack = inject('stack');
@@ -12,11 +12,7 @@ const envs: PivotEnv[] = [];
 afterAll(async () => {
   for (const e of envs) await e.close();
 });
-const T = (i: number) => 1_700_000_000_000_000n + BigInt(i) * 15_000_000n;
-const ins = (channel: string, value: number): NarrowOp => ({ op: 'INSERT', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
-const upd = (channel: string, value: number): NarrowOp => ({ op: 'UPDATE', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
-const del = (channel: string): NarrowOp => ({ op: 'DELETE', ship: 'S', channel, timeUs: T(1) });
-const read = (channel: string, value: number): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+const { ins, upd, del, backfill: read } = opsAt('S', 1_700_000_015_000_000n);
 
 /** A backfill message of job `jobId` (as the backfill writes them: the job's id in the source). */
 function ofJob(jobId: string | null, ops: NarrowOp[]): ChangeBatch {

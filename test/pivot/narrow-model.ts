@@ -12,6 +12,12 @@ export type NarrowOp =
 
 export const NARROW = { schema: 'tenant', table: 'tbl_data_timeseries' };
 
+/** Decimal ops on one time of one ship, for tests that follow a few cells through the rules. */
+export function opsAt(ship: string, timeUs: bigint) {
+  const valued = (op: 'INSERT' | 'UPDATE' | 'BACKFILL') => (channel: string, value: number): NarrowOp => ({ op, ship, channel, timeUs, format: 'Decimal', value });
+  return { ins: valued('INSERT'), upd: valued('UPDATE'), backfill: valued('BACKFILL'), del: (channel: string): NarrowOp => ({ op: 'DELETE', ship, channel, timeUs }) };
+}
+
 export function changeOf(o: NarrowOp): Change {
   const base = { data_channel_id: o.channel, created_time_us: o.timeUs as Long, double_v: null, long_v: null, str_v: null, bool_v: null };
   if (o.op === 'DELETE') return { op: 'DELETE', ...base, value_format: null, old: { ship_id: o.ship, data_channel_id: o.channel, created_time_us: o.timeUs } };

@@ -3,7 +3,7 @@ import { backfillMigrations } from '@fleetpivot/backfill';
 import { runMigrations } from '@fleetpivot/pgkit';
 import { pauseShips, pruneTombstones, resumeShips } from '@fleetpivot/sink-pg';
 import { sleep, until } from '../support/pipeline.ts';
-import { applyNarrow, batchOf, type NarrowOp } from './narrow-model.ts';
+import { applyNarrow, batchOf, opsAt } from './narrow-model.ts';
 import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
 
 const stack = inject('stack');
@@ -11,10 +11,7 @@ const envs: PivotEnv[] = [];
 afterAll(async () => {
   for (const e of envs) await e.close();
 });
-const T = (i: number) => 1_700_000_000_000_000n + BigInt(i) * 15_000_000n;
-const ins = (channel: string, value: number): NarrowOp => ({ op: 'INSERT', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
-const del = (channel: string): NarrowOp => ({ op: 'DELETE', ship: 'S', channel, timeUs: T(1) });
-const stale = (channel: string, value: number): NarrowOp => ({ op: 'BACKFILL', ship: 'S', channel, timeUs: T(1), format: 'Decimal', value });
+const { ins, del, backfill: stale } = opsAt('S', 1_700_000_015_000_000n);
 
 async function tombstones(env: PivotEnv): Promise<string[]> {
   const { rows } = await env.db.pool.query<{ ch: string }>('SELECT data_channel_id AS ch FROM fleetpivot.cell_tombstones ORDER BY 1');
