@@ -5,7 +5,7 @@ import { migrateControl, resume, rollbackShip } from '@fleetpivot/control';
 import { runMigrations } from '@fleetpivot/pgkit';
 import type { ChangeBatch } from '@fleetpivot/events';
 import { applyNarrow, batchOf, opsAt, type NarrowOp } from '../pivot/narrow-model.ts';
-import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from '../pivot/harness.ts';
+import { encode, expectExact, heldBack, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from '../pivot/harness.ts';
 
 const stack = inject('stack');
 const envs: PivotEnv[] = [];
@@ -47,6 +47,7 @@ describe('rollback fences the backfill jobs that existed before it', () => {
       // The ship is rolled back while the old job's values for it are still on their way.
       const rolled = await rollbackShip(env.db.pool, 'S', { actor: 'test', reason: 'bad conversion', pauseSettleMs: 500 });
       expect(rolled.backfillJobFence).toBe(old);
+      await heldBack(env, pivot, batchOf('S', [ins('c', 3)])); // c is 3 already
       const out: string[] = [];
       const io = { stdout: (l: string) => out.push(l), stderr: () => undefined, env: { FLEETPIVOT_SOURCE_URL: env.db.url, KAFKA_BROKERS: stack.kafkaBrokers.join(',') }, signal: new AbortController().signal };
       expect(await runCli(['status'], io)).toBe(0);
@@ -62,6 +63,9 @@ describe('rollback fences the backfill jobs that existed before it', () => {
       await waitApplied(env);
       // Two messages were dropped: the old job's and the one without a job.
       expect((await pivot.metrics.fencedMessages.get()).values[0]?.value).toBe(2);
+      // The pivot forgot the dropped tables when it saw the fence: its first batch after the resume created them
+      // instead of failing on the cached layout.
+      expect((await pivot.metrics.applyErrors.get()).values[0]?.value ?? 0).toBe(0);
 
       // Resuming the old job warns about the ships of its unfinished chunks that were rolled back since it was
       // created; not about a finished chunk, a ship not rolled back, or the rebuild job.

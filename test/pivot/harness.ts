@@ -92,3 +92,16 @@ export async function expectExact(env: PivotEnv): Promise<VerifyResult[]> {
   for (const r of results) expect({ ship: r.shipId, mismatches: r.mismatches, sample: r.sample }).toEqual({ ship: r.shipId, mismatches: 0, sample: [] });
   return results;
 }
+
+/**
+ * After a pause: produces `probe` (changes that leave the ship as it is) until the pivot holds the ship's partition
+ * back at it, so the pivot has seen the pause. Waiting a fixed time instead lets a slow poll through.
+ */
+export async function heldBack(env: PivotEnv, pivot: RunningPivot, probe: ChangeBatch): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (((await pivot.metrics.pausedPartitions.get()).values[0]?.value ?? 0) < 1) {
+    if (Date.now() > deadline) throw new Error(`the pivot did not hold ship ${probe.ship_id} back within 30 s`);
+    await produce(env, [encode(env, probe)]);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

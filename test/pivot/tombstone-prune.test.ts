@@ -4,7 +4,7 @@ import { runMigrations } from '@fleetpivot/pgkit';
 import { pauseShips, pruneTombstones, resumeShips } from '@fleetpivot/sink-pg';
 import { sleep, until } from '../support/pipeline.ts';
 import { applyNarrow, batchOf, opsAt } from './narrow-model.ts';
-import { encode, expectExact, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
+import { encode, expectExact, heldBack, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
 
 const stack = inject('stack');
 const envs: PivotEnv[] = [];
@@ -44,7 +44,7 @@ describe('tombstone pruning', () => {
       // The job's last value is in the topic but not applied yet (its ship is paused) when the job finishes:
       // the pruner's mark comes after the job, but the group has not applied up to the topic's end since.
       await pauseShips(env.db.pool, ['S'], 'hold the last backfill value');
-      await sleep(500); // the pivot reads pauses every 200 ms
+      await heldBack(env, pivot, batchOf('S', [ins('c', 3)])); // c is 3 already
       await produce(env, [encode(env, batchOf('S', [stale('b', 20)], 'BACKFILL'))]);
       await env.db.pool.query(`UPDATE fleetpivot.backfill_jobs SET status = 'done', finished_at = now() WHERE id = $1`, [jobId]);
       await sleep(1_500);

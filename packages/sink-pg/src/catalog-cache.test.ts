@@ -31,4 +31,15 @@ describe('CatalogCache', () => {
     cache.clear();
     expect(cache.size).toEqual({ ships: 0, channels: 0 });
   });
+
+  it('forgets one ship and its channels, and nothing for a ship it does not hold', () => {
+    const cache = new CatalogCache(10);
+    cache.set(layout('a', 3));
+    cache.set(layout('b', 4));
+    cache.forget('a');
+    cache.forget('a');
+    cache.forget("a'; --");
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.size).toEqual({ ships: 1, channels: 4 });
+  });
 });

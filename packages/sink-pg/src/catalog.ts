@@ -94,6 +94,14 @@ export class CatalogCache {
     return { ships: this.ships.size, channels: this.channels };
   }
 
+  /** Forget one ship (a rollback dropped its tables). */
+  forget(shipId: string): void {
+    const old = this.ships.get(shipId);
+    if (!old) return;
+    this.ships.delete(shipId);
+    this.channels -= old.channels.size;
+  }
+
   /** Forget everything (after an apply error: an operator may have dropped a ship's tables). */
   clear(): void {
     this.ships.clear();

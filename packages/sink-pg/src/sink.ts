@@ -96,6 +96,11 @@ export class WideSink {
     }
   }
 
+  /** Forgets a ship's cached layout: a rollback dropped its tables (the pivot calls this when it sees a new fence). */
+  forgetShip(shipId: string): void {
+    this.cache.forget(shipId);
+  }
+
   private async applyOnce(input: ApplyInput): Promise<ApplyResult> {
     const c = await this.options.pool.connect();
     try {

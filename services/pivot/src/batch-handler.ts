@@ -53,10 +53,6 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
         else if (m.batch) reducer.add(m.batch, position);
         else reducer.addUndecodable(position, m.error ?? 'undecodable');
       }
-      if (fenced.length > 0) {
-        d.metrics.fencedMessages.inc(fenced.length);
-        d.logger.info({ topic: batch.topic, partition: batch.partition, messages: fenced.length, from: [...new Set(fenced)].slice(0, 10) }, 'dropped backfill messages of jobs older than their ship\'s rollback');
-      }
       const reduction = reducer.result();
       await parkToTopic(d, todo, reduction.parked);
       const lastOffset = todo[todo.length - 1]!.offset;
@@ -69,6 +65,11 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       observe(d, todo, reduction.parked, result, seconds);
+      if (fenced.length > 0) {
+        // Counted once applied: a stale or failed attempt drops them again.
+        d.metrics.fencedMessages.inc(fenced.length);
+        d.logger.info({ topic: batch.topic, partition: batch.partition, messages: fenced.length, from: [...new Set(fenced)].slice(0, 10) }, 'dropped backfill messages of jobs older than their ship\'s rollback');
+      }
     }
     const next = pausedMsg ? pausedMsg.offset : (last > applied ? last : applied) + 1n;
     if (ctx.isActive()) await d.consumer().commit([{ ...tp, offset: next.toString() }]);

@@ -82,6 +82,9 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
   const pollPauses = setInterval(() => {
     readPauses(o.pool)
       .then((p) => {
+        // A new or raised fence means a rollback dropped the ship's tables: forget their cached layout before the
+        // ship is resumed (this state is the one that resumes it), so its next batch creates them instead of failing.
+        for (const [ship, fence] of p.fences) if (pauses.fences.get(ship) !== fence) sink.forgetShip(ship);
         pauses = p;
         for (const [key, entry] of paused) {
           if (isPaused(p, entry.shipId)) continue;
