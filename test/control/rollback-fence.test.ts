@@ -6,6 +6,7 @@ import { runMigrations } from '@fleetpivot/pgkit';
 import type { ChangeBatch } from '@fleetpivot/events';
 import { applyNarrow, batchOf, opsAt, type NarrowOp } from '../pivot/narrow-model.ts';
 import { encode, expectExact, heldBack, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from '../pivot/harness.ts';
+import { until } from '../support/pipeline.ts';
 
 const stack = inject('stack');
 const envs: PivotEnv[] = [];
@@ -87,4 +88,46 @@ describe('rollback fences the backfill jobs that existed before it', () => {
     // taken); b stays deleted (without the fence the old 7 came back: its tombstone went with the rollback).
     await expectExact(env);
   });
+
+  it('holds to the fence when the pivot has not polled since the rollback: the apply finds it and re-reads', { timeout: 90_000 }, async () => {
+    const env = await pivotEnv(stack, 'fence_poll', 1);
+    envs.push(env);
+    const c = await env.db.pool.connect();
+    await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
+    await migrateControl(env.db.pool);
+    // A pivot whose pause poll will not run during the test: all it knows of pauses and fences is its start.
+    const stale = await runPivot(env, { tombstonePruneMs: 0, pausePollMs: 600_000 });
+    let old: string;
+    try {
+      old = await newJob(env);
+      await applyNarrow(env.db.pool, [ins('a', 1), ins('c', 3)]);
+      await produce(env, [encode(env, batchOf('S', [ins('a', 1), ins('c', 3)]))]);
+      await applyNarrow(env.db.pool, [upd('a', 2)]);
+      await produce(env, [encode(env, batchOf('S', [upd('a', 2)]))]);
+      await waitApplied(env);
+      // The rollback's pause goes unseen (no settle either): only the apply's own check stands in the way.
+      await rollbackShip(env.db.pool, 'S', { actor: 'test', reason: 'unseen pause', pauseSettleMs: 0 });
+      await produce(env, [encode(env, ofJob(old, [read('a', 1), read('c', 3)]))]);
+      // The apply answered "fences changed", the pivot read pauses and fences at once, and now holds S back.
+      await until('the pivot holds S back', 30_000, async () => ((await stale.metrics.pausedPartitions.get()).values[0]?.value ?? 0) === 1);
+      const tables = await env.db.pool.query(`SELECT 1 FROM fleetpivot.ship_tables WHERE ship_id = 'S'`);
+      expect(tables.rowCount).toBe(0); // not recreated with the old values
+      expect((await stale.metrics.applyErrors.get()).values[0]?.value ?? 0).toBe(0);
+    } finally {
+      await stale.stop();
+    }
+    // The rebuild, with a pivot that polls.
+    const rebuild = await newJob(env);
+    await resume(env.db.pool, ['S'], 'test');
+    const pivot = await runPivot(env, { tombstonePruneMs: 0 });
+    try {
+      await produce(env, [encode(env, ofJob(rebuild, [read('a', 2), read('c', 3)]))]);
+      await waitApplied(env);
+      expect((await pivot.metrics.fencedMessages.get()).values[0]?.value).toBe(1);
+    } finally {
+      await pivot.stop();
+    }
+    await expectExact(env);
+  });
 });
+

@@ -38,3 +38,16 @@ export function isFencedBackfill(fences: ReadonlyMap<string, bigint>, batch: Pic
   const job = batch.source.job_id;
   return job === null || !JOB_ID.test(job) || BigInt(job) <= fence;
 }
+
+/**
+ * True when the database's fences of `ships` differ from `seen`. Read under the apply's transaction, after a rollback
+ * of one of them committed: the rollback drops the tables and writes the fence in one transaction, so an apply that
+ * does not see the fence either finishes before the drop (which then drops what it wrote) or fails on the dropped
+ * tables and is redelivered.
+ */
+export async function fencesChanged(c: pg.ClientBase, check: { ships: readonly string[]; seen: ReadonlyMap<string, bigint> }): Promise<boolean> {
+  if (check.ships.length === 0) return false;
+  const { rows } = await c.query<{ ship_id: string; fence: string }>('SELECT ship_id, backfill_job_fence::text AS fence FROM fleetpivot.ship_fences WHERE ship_id = ANY($1::text[])', [check.ships]);
+  const now = new Map(rows.map((r) => [r.ship_id, BigInt(r.fence)]));
+  return check.ships.some((ship) => now.get(ship) !== check.seen.get(ship));
+}

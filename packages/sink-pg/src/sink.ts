@@ -16,6 +16,7 @@ import { deleteEmptySql, mergeStatement } from './merge-sql.ts';
 import { lockAppliedOffset, readAppliedOffset, writeAppliedOffset, type PartitionRef } from './offsets.ts';
 import { planApply, usToTimestamp, type ApplyPlan } from './plan.ts';
 import { shipWindows, tombstonesIn, writeTombstones } from './tombstones.ts';
+import { fencesChanged } from './backfill-fences.ts';
 import { SINK_COMPONENT, SINK_MIGRATIONS } from './migrations.ts';
 import { SinkError } from './errors.ts';
 
@@ -42,10 +43,16 @@ export interface ApplyInput extends PartitionRef {
   /** The last offset of this batch (applied, parked or skipped alike). */
   lastOffset: bigint;
   reduction: Reduction;
+  /**
+   * The ships of the batch's BACKFILL messages and the fences the caller filtered them with. Checked under the
+   * transaction: if a rollback fenced one of them since (the caller's state comes from a poll), the answer is
+   * 'fences_changed' and nothing is applied (backfill-fences.ts).
+   */
+  backfillFences?: { ships: readonly string[]; seen: ReadonlyMap<string, bigint> };
 }
 
 export interface ApplyResult {
-  status: 'applied' | 'stale';
+  status: 'applied' | 'stale' | 'fences_changed';
   cells: number;
   rows: number;
   overflows: number;
@@ -114,6 +121,10 @@ export class WideSink {
         if (applied !== input.expectedApplied) {
           await c.query('ROLLBACK');
           return { status: 'stale', cells: 0, rows: 0, overflows: 0 };
+        }
+        if (input.backfillFences && (await fencesChanged(c, input.backfillFences))) {
+          await c.query('ROLLBACK');
+          return { status: 'fences_changed', cells: 0, rows: 0, overflows: 0 };
         }
         const result = await this.applyLocked(c, input, layouts);
         await writeAppliedOffset(c, input, input.lastOffset);

@@ -14,6 +14,8 @@ export interface HandlerDeps {
   consumer: () => Consumer;
   producer: Producer;
   pauses: () => PauseState;
+  /** Reads pauses and fences now (the apply found a fence newer than the polled state). */
+  refreshPauses: () => Promise<void>;
   /** Called when a partition is paused because it reached a message of a paused ship. */
   onPausedPartition: (tp: TopicPartition, shipId: string) => void;
   metrics: PivotMetrics;
@@ -46,7 +48,9 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
       const started = process.hrtime.bigint();
       const reducer = new CellReducer();
       const fenced: string[] = [];
+      const backfillShips = new Set<string>();
       for (const m of todo) {
+        if (m.batch?.source.kind === 'BACKFILL' && m.batch.ship_id !== null) backfillShips.add(m.batch.ship_id);
         const position = { topic: batch.topic, partition: batch.partition, offset: m.message.offset };
         // A rolled-back ship's values from jobs older than its rollback: applied offset moves past them, nothing else.
         if (m.batch && isFencedBackfill(state.fences, m.batch)) fenced.push(`${m.batch.ship_id!.slice(0, 100)}@${m.batch.source.job_id?.slice(0, 30) ?? 'no job'}`);
@@ -57,10 +61,17 @@ export async function handlePartitionBatch(d: HandlerDeps, batch: PartitionBatch
       await parkToTopic(d, todo, reduction.parked);
       const lastOffset = todo[todo.length - 1]!.offset;
       d.applied.delete(cacheKey); // unknown until the apply answers (it may throw)
-      const result = await d.sink.apply({ ...ref, expectedApplied: applied, lastOffset, reduction });
+      const backfillFences = backfillShips.size > 0 ? { ships: [...backfillShips], seen: state.fences } : undefined;
+      const result = await d.sink.apply({ ...ref, expectedApplied: applied, lastOffset, reduction, ...(backfillFences ? { backfillFences } : {}) });
       if (result.status === 'applied') d.applied.set(cacheKey, lastOffset);
       if (result.status === 'stale') {
         d.logger.info({ topic: batch.topic, partition: batch.partition, attempt }, 'applied offset moved under us, re-filtering batch');
+        continue;
+      }
+      if (result.status === 'fences_changed') {
+        // A rollback committed after the last poll: take its pause and fence now, and filter again.
+        d.logger.info({ topic: batch.topic, partition: batch.partition, attempt }, 'a ship of the batch was rolled back since the last poll, re-filtering batch');
+        await d.refreshPauses();
         continue;
       }
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

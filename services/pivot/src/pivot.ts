@@ -79,22 +79,22 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
   let running = true;
   let started = false;
 
+  const refreshPauses = async () => {
+    const p = await readPauses(o.pool);
+    // A new or raised fence means a rollback dropped the ship's tables: forget their cached layout before the
+    // ship is resumed (this state is the one that resumes it), so its next batch creates them instead of failing.
+    for (const [ship, fence] of p.fences) if (pauses.fences.get(ship) !== fence) sink.forgetShip(ship);
+    pauses = p;
+    for (const [key, entry] of paused) {
+      if (isPaused(p, entry.shipId)) continue;
+      paused.delete(key);
+      consumer.resume([entry.tp]);
+      logger.info({ ...entry.tp, shipId: entry.shipId }, 'resumed partition');
+    }
+    metrics.pausedPartitions.set(paused.size);
+  };
   const pollPauses = setInterval(() => {
-    readPauses(o.pool)
-      .then((p) => {
-        // A new or raised fence means a rollback dropped the ship's tables: forget their cached layout before the
-        // ship is resumed (this state is the one that resumes it), so its next batch creates them instead of failing.
-        for (const [ship, fence] of p.fences) if (pauses.fences.get(ship) !== fence) sink.forgetShip(ship);
-        pauses = p;
-        for (const [key, entry] of paused) {
-          if (isPaused(p, entry.shipId)) continue;
-          paused.delete(key);
-          consumer.resume([entry.tp]);
-          logger.info({ ...entry.tp, shipId: entry.shipId }, 'resumed partition');
-        }
-        metrics.pausedPartitions.set(paused.size);
-      })
-      .catch((err: unknown) => logger.warn({ err: coerceError(err) }, 'read pauses failed'));
+    refreshPauses().catch((err: unknown) => logger.warn({ err: coerceError(err) }, 'read pauses failed'));
   }, o.pausePollMs);
   const sampleLag = setInterval(() => {
     admin
@@ -121,6 +121,7 @@ export async function startPivot(options: PivotOptions): Promise<RunningPivot> {
     consumer: () => consumer,
     producer,
     pauses: () => pauses,
+    refreshPauses,
     onPausedPartition: (tp: TopicPartition, shipId: string) => {
       paused.set(`${tp.topic}/${tp.partition}`, { tp, shipId });
       metrics.pausedPartitions.set(paused.size);
