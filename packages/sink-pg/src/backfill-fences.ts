@@ -7,9 +7,10 @@ import type { ChangeBatch } from '@fleetpivot/events';
  * older job read may still be in the topic, held behind the pause; applied to the empty tables it would fill a
  * cell that live changes have since updated (a FILL lands on any empty cell) or deleted (its tombstone is gone).
  *
- * So the rollback records, in its own transaction, the last id the backfill jobs' sequence handed out, and the
- * pivot drops the ship's BACKFILL messages of jobs up to that id. A job created later reads after the pause has
- * settled, so its snapshots hold every live change that was applied before the drop.
+ * So the rollback records, in the transaction that drops the tables, the last id the backfill jobs' sequence handed
+ * out, and the pivot drops the ship's BACKFILL messages of jobs up to that id. A job created later takes its
+ * snapshots after the drop, so they hold every live change that was applied before it (each was committed in the
+ * source before the pivot applied it).
  */
 
 /** Records the fence for `shipId` (never lowering an earlier one) and returns it. */
