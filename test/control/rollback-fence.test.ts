@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { backfillMigrations, fencedShipsOfJob } from '@fleetpivot/backfill';
+import { fencedShipsOfJob } from '@fleetpivot/backfill';
 import { runCli } from '@fleetpivot/cli';
 import { migrateControl, resume, rollbackShip } from '@fleetpivot/control';
-import { runMigrations } from '@fleetpivot/pgkit';
 import type { ChangeBatch } from '@fleetpivot/events';
 import { applyNarrow, batchOf, opsAt, type NarrowOp } from '../pivot/narrow-model.ts';
-import { encode, expectExact, heldBack, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from '../pivot/harness.ts';
+import { createBackfillTables, encode, expectExact, heldBack, pivotEnv, produce, runPivot, runningJob, waitApplied, type PivotEnv } from '../pivot/harness.ts';
 import { until } from '../support/pipeline.ts';
 
 const stack = inject('stack');
@@ -21,24 +20,16 @@ function ofJob(jobId: string | null, ops: NarrowOp[]): ChangeBatch {
   return { ...b, source: { ...b.source, job_id: jobId, chunk_id: jobId === null ? null : `${jobId}/1` } };
 }
 
-async function newJob(env: PivotEnv): Promise<string> {
-  const { rows } = await env.db.pool.query<{ id: string }>(
-    `INSERT INTO fleetpivot.backfill_jobs (source_table, scope, status, rows_total, chunks_total) VALUES ('tenant.tbl_data_timeseries', '{}', 'running', 1, 1) RETURNING id::text`,
-  );
-  return rows[0]!.id;
-}
-
 describe('rollback fences the backfill jobs that existed before it', () => {
   it('drops what an older job still has in the topic, so the rebuild is exact, and names the ships a resumed old job reads in vain', { timeout: 90_000 }, async () => {
     const env = await pivotEnv(stack, 'fence', 1);
     envs.push(env);
     const pivot = await runPivot(env, { tombstonePruneMs: 0 });
     try {
-      const c = await env.db.pool.connect();
-      await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
+      await createBackfillTables(env);
       await migrateControl(env.db.pool);
       // A fleet-wide job reads a = 1 and b = 7; live then updates a to 2 and deletes b, and both are applied.
-      const old = await newJob(env);
+      const old = await runningJob(env);
       await applyNarrow(env.db.pool, [ins('a', 1), ins('b', 7), ins('c', 3)]);
       await produce(env, [encode(env, batchOf('S', [ins('a', 1), ins('b', 7), ins('c', 3)]))]);
       await applyNarrow(env.db.pool, [upd('a', 2), del('b')]);
@@ -55,7 +46,7 @@ describe('rollback fences the backfill jobs that existed before it', () => {
       expect(out).toContain(`rolled back, older backfill jobs fenced: S (jobs <= ${old})`);
       expect(out).toContain('paused: S (bad conversion)');
       await produce(env, [encode(env, ofJob(old, [read('a', 1), read('b', 7), read('c', 3)])), encode(env, ofJob(null, [read('b', 7)]))]);
-      const rebuild = await newJob(env);
+      const rebuild = await runningJob(env);
       expect(BigInt(rebuild)).toBeGreaterThan(BigInt(old));
       // Resumed, the old values reach the empty tables first; then the rebuild reads the narrow table as it is now.
       await resume(env.db.pool, ['S'], 'test');
@@ -92,14 +83,13 @@ describe('rollback fences the backfill jobs that existed before it', () => {
   it('holds to the fence when the pivot has not polled since the rollback: the apply finds it and re-reads', { timeout: 90_000 }, async () => {
     const env = await pivotEnv(stack, 'fence_poll', 1);
     envs.push(env);
-    const c = await env.db.pool.connect();
-    await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
+    await createBackfillTables(env);
     await migrateControl(env.db.pool);
     // A pivot whose pause poll will not run during the test: all it knows of pauses and fences is its start.
     const stale = await runPivot(env, { tombstonePruneMs: 0, pausePollMs: 600_000 });
     let old: string;
     try {
-      old = await newJob(env);
+      old = await runningJob(env);
       await applyNarrow(env.db.pool, [ins('a', 1), ins('c', 3)]);
       await produce(env, [encode(env, batchOf('S', [ins('a', 1), ins('c', 3)]))]);
       await applyNarrow(env.db.pool, [upd('a', 2)]);
@@ -117,7 +107,7 @@ describe('rollback fences the backfill jobs that existed before it', () => {
       await stale.stop();
     }
     // The rebuild, with a pivot that polls.
-    const rebuild = await newJob(env);
+    const rebuild = await runningJob(env);
     await resume(env.db.pool, ['S'], 'test');
     const pivot = await runPivot(env, { tombstonePruneMs: 0 });
     try {

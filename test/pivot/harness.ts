@@ -3,6 +3,8 @@ import type { StackInfo } from '@fleetpivot/stack';
 import { ChangeBatchCodec, SCHEMA_VERSION_HEADER, shipKey, type ChangeBatch } from '@fleetpivot/events';
 import { createTestDatabase, createTestTopic, testTransport, uniqueName, type TestDatabase, type TestTopic } from '@fleetpivot/testing';
 import { createNarrowTable } from '@fleetpivot/simulator';
+import { backfillMigrations } from '@fleetpivot/backfill';
+import { runMigrations } from '@fleetpivot/pgkit';
 import { readAppliedOffset, verifyAll, type VerifyResult } from '@fleetpivot/sink-pg';
 import { startPivot, type PivotOptions, type RunningPivot } from '@fleetpivot/pivot-service';
 import type { OutgoingMessage } from '@fleetpivot/transport-kafka';
@@ -104,4 +106,18 @@ export async function heldBack(env: PivotEnv, pivot: RunningPivot, probe: Change
     await produce(env, [encode(env, probe)]);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The backfill's job tables in the test database (what a backfill run creates before its first job). */
+export async function createBackfillTables(env: PivotEnv): Promise<void> {
+  const c = await env.db.pool.connect();
+  await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
+}
+
+/** A backfill job row marked running, as a job in progress leaves it; returns its id. */
+export async function runningJob(env: PivotEnv): Promise<string> {
+  const { rows } = await env.db.pool.query<{ id: string }>(
+    `INSERT INTO fleetpivot.backfill_jobs (source_table, scope, status, rows_total, chunks_total) VALUES ('tenant.tbl_data_timeseries', '{}', 'running', 1, 1) RETURNING id::text`,
+  );
+  return rows[0]!.id;
 }

@@ -1,10 +1,8 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { backfillMigrations } from '@fleetpivot/backfill';
-import { runMigrations } from '@fleetpivot/pgkit';
 import { pauseShips, pruneTombstones, resumeShips } from '@fleetpivot/sink-pg';
 import { sleep, until } from '../support/pipeline.ts';
 import { applyNarrow, batchOf, opsAt } from './narrow-model.ts';
-import { encode, expectExact, heldBack, pivotEnv, produce, runPivot, waitApplied, type PivotEnv } from './harness.ts';
+import { createBackfillTables, encode, expectExact, heldBack, pivotEnv, produce, runPivot, runningJob, waitApplied, type PivotEnv } from './harness.ts';
 
 const stack = inject('stack');
 const envs: PivotEnv[] = [];
@@ -22,10 +20,8 @@ describe('tombstone pruning', () => {
   it('keeps tombstones while a backfill job runs and until the group applied what the topic held after it, then prunes them', { timeout: 120_000 }, async () => {
     const env = await pivotEnv(stack, 'prune', 2);
     envs.push(env);
-    const c = await env.db.pool.connect();
-    await runMigrations(c, 'backfill', backfillMigrations).finally(() => c.release());
-    const job = await env.db.pool.query<{ id: string }>(`INSERT INTO fleetpivot.backfill_jobs (source_table, scope, status, rows_total, chunks_total) VALUES ('tenant.tbl_data_timeseries', '{}', 'running', 2, 1) RETURNING id::text`);
-    const jobId = job.rows[0]!.id;
+    await createBackfillTables(env);
+    const jobId = await runningJob(env);
     // The narrow table's final state: a and b inserted, then deleted live; c stays.
     await applyNarrow(env.db.pool, [ins('a', 1), ins('b', 2), ins('c', 3)]);
     await applyNarrow(env.db.pool, [del('a'), del('b')]);
