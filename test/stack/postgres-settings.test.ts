@@ -32,7 +32,7 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
     await chmod(root, 0o755); // the cluster runs as the postgres user when tests run as root
     options = { dir: join(root, 'pg'), port: await freePort() };
     const url = await ensurePostgres(options);
-    expect(await show(url, 'shared_buffers')).toBe('256MB');
+    expect(await show(url, 'shared_buffers')).toBe('32MB');
     expect(await show(url, 'wal_level')).toBe('logical');
     expect(await show(url, 'ssl')).toBe('on');
 
@@ -45,7 +45,7 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
     // ...and made before the stack offered TLS: no certificate yet.
     for (const f of ['server.crt', 'server.key']) await rm(join(options.dir, 'data', f));
     await ensurePostgres(options);
-    expect(await show(url, 'shared_buffers')).toBe('256MB');
+    expect(await show(url, 'shared_buffers')).toBe('32MB');
     expect(await show(url, 'ssl')).toBe('on');
 
     // Starting again adds nothing twice.
@@ -53,11 +53,11 @@ describe.runIf(stack.local.postgres)('the local PostgreSQL cluster', () => {
     await ensurePostgres(options);
     const includes = (await readFile(mainConf, 'utf8')).split('\n').filter((l) => l === "include_if_exists = 'fleetpivot.conf'");
     expect(includes).toHaveLength(1);
-    expect(await show(url, 'shared_buffers')).toBe('256MB');
+    expect(await show(url, 'shared_buffers')).toBe('32MB');
   });
 
   it('is the one the tests run on, with the same settings', async () => {
-    expect(await show(stack.adminUrl, 'shared_buffers')).toBe('256MB');
+    expect(await show(stack.adminUrl, 'shared_buffers')).toBe('32MB');
     expect(await show(stack.adminUrl, 'ssl')).toBe('on');
   });
 });
