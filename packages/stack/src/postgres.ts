@@ -30,7 +30,7 @@ export const postgresAdminUrl = (port: number) => `postgres://postgres@127.0.0.1
 // (fsync off: these clusters hold test and demo data only; a crashed OS loses nothing that matters).
 // shared_buffers is 32 MB, small on purpose: without huge pages every new backend takes a page fault for each 4 KiB
 // of shared memory it touches (~20 µs each on the 2-core VMs here), and a backfill's index reads touch buffers all
-// over the pool. 32 MB against 256 MB, interleaved: a 1M-row, 100-channel backfill 2.6-3.1 s against 3.3-4.5 s,
+// over the pool. 32 MB against 256 MB, interleaved: a 1M-row, 100-channel backfill 2.8-3.1 s against 3.3-4.5 s,
 // 5,000 channels 4.7-5.4 s against 5.2-6.1 s, 10M rows 15.4-16.5 s against 16.3-17.8 s; the SQL pivot and the
 // floor, whose sequential scans use a small buffer ring, unchanged or faster (docs/performance.md, "The 02:30
 // round"). The OS page cache still holds the data.
