@@ -33,6 +33,8 @@ export interface ScenarioResult {
   /** Time series for plots (e.g. RSS samples), kept in the JSON. */
   series?: Record<string, [number, number][]>;
   elapsedS: number;
+  /** CPU pressure (PSI "some", %) over 2 s with the suite idle just before the scenario (host-pressure.ts). */
+  hostPressureIdlePct?: number | null;
 }
 
 export interface RunOptions {

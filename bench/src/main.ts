@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureStack } from '@fleetpivot/stack';
 import { backfillCases, backfillScenario } from './backfill.ts';
+import { idleHostPressure } from './host-pressure.ts';
 import { log, notMeasured, type RunOptions, type ScenarioResult } from './harness.ts';
 import { kafkaClientScenario } from './kafka-clients.ts';
 import { machineFacts } from './machine.ts';
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
     if (opts.only.length && !opts.only.some((o) => p.id === o || p.id.startsWith(o.endsWith('/') ? o : `${o}/`))) continue;
     log(`scenario ${p.id}`);
     try {
-      scenarios.push(await p.run());
+      const hostPressureIdlePct = await idleHostPressure();
+      log(`  host CPU pressure with the suite idle: ${hostPressureIdlePct ?? 'n/a'} %`);
+      scenarios.push({ ...(await p.run()), hostPressureIdlePct });
     } catch (err) {
       const reason = `scenario failed: ${err instanceof Error ? err.message : String(err)}`;
       log(`  ${reason}`);

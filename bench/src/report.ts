@@ -59,7 +59,8 @@ export function markdownSummary(report: RunReport): string {
     '',
   ];
   for (const s of report.scenarios) {
-    out.push(`## ${s.title}`, '', `\`${s.id}\` · ${Math.round(s.elapsedS)} s · ${JSON.stringify(s.params)}`, '');
+    const pressure = s.hostPressureIdlePct === undefined ? '' : ` · host CPU pressure with the suite idle ${s.hostPressureIdlePct ?? 'n/a'} %`;
+    out.push(`## ${s.title}`, '', `\`${s.id}\` · ${Math.round(s.elapsedS)} s${pressure} · ${JSON.stringify(s.params)}`, '');
     out.push('| system | metric | min | median | max | unit | n |', '|---|---|---|---|---|---|---|');
     for (const meas of s.measurements) out.push(`| ${cells(meas).join(' | ')} |`);
     if (s.comparisons.length) {
