@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { tableExists } from '@fleetpivot/pgkit';
 import type { ChunkSpec } from './plan.ts';
 import { timestampLiteralText } from './time.ts';
 
@@ -104,8 +105,7 @@ export async function loadChunks(db: pg.ClientBase | pg.Pool, jobId: string): Pr
  * tables are not in this database.
  */
 export async function fencedShipsOfJob(db: pg.Pool, jobId: string): Promise<string[]> {
-  const exists = await db.query<{ ok: boolean }>(`SELECT to_regclass('fleetpivot.ship_fences') IS NOT NULL AS ok`);
-  if (!exists.rows[0]?.ok) return [];
+  if (!(await tableExists(db, 'fleetpivot.ship_fences'))) return [];
   const { rows } = await db.query<{ ship_id: string }>(
     `SELECT DISTINCT c.ship_id FROM fleetpivot.backfill_chunks c JOIN fleetpivot.ship_fences f ON f.ship_id = c.ship_id
      WHERE c.job_id = $1 AND c.status <> 'done' AND f.backfill_job_fence >= $1 ORDER BY 1`,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Admin, PartitionLag } from '@fleetpivot/transport-kafka';
+import { tableExists } from '@fleetpivot/pgkit';
 
 export interface SlotStatus {
   slot: string;
@@ -28,11 +29,6 @@ export async function slotStatus(source: pg.Pool): Promise<SlotStatus[]> {
        FROM pg_replication_slots WHERE plugin = 'pgoutput' AND database = current_database() ORDER BY slot_name`,
   );
   return r.rows.map((s) => ({ slot: s.slot_name, active: s.active, confirmedLsn: s.confirmed, lagBytes: s.lag === null ? null : Number(s.lag) }));
-}
-
-async function tableExists(db: pg.Pool, name: string): Promise<boolean> {
-  const r = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
-  return r.rows[0]?.t !== null && r.rows[0]?.t !== undefined;
 }
 
 /** Everything an operator checks first, from the target database, the source and Kafka. */

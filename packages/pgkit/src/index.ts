@@ -8,4 +8,5 @@ export type { Pool, PoolClient, PoolOptions } from './pool.ts';
 export { withLockTimeout, defaultLockRetryOptions } from './lock-timeout.ts';
 export type { LockRetryOptions } from './lock-timeout.ts';
 export { runMigrations, FLEETPIVOT_SCHEMA } from './migrations.ts';
+export { tableExists } from './table-exists.ts';
 export type { Migration } from './migrations.ts';
